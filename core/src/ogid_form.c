@@ -1,0 +1,804 @@
+/* Loads the form definitions (rules/forms/*.yaml) through libyaml's document
+ * API and checks them against a fixed schema: an unknown key, a missing one
+ * or a value of the wrong kind is an error reported as FILE:LINE:COLUMN.
+ * Also the spelling labels are compared in (ogid_norm), shared by the loader
+ * and the recogniser so that a label in a YAML file and the same label in a
+ * report always meet in one form.
+ *
+ * The walk follows the schema, never the document's own shape, so YAML
+ * aliases (which may form cycles) cannot make it recurse or loop. */
+#include "ogid_form.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "ogid/ogid_error.h"
+#include "ogid_recognise.h"
+
+/* No list in a form needs more; a longer one is a mistake. */
+#define MAX_ITEMS 1000
+
+struct loader {
+    const char *file;
+    yaml_document_t doc;
+    char *err;
+    size_t errlen;
+};
+
+/* ---- Matching spelling ------------------------------------------------ */
+
+/* Decodes one code point at s; *len gets its length (1 for a bad byte,
+ * which decodes as U+FFFD). */
+static uint32_t decode(const unsigned char *s, size_t *len)
+{
+    uint32_t cp;
+    size_t n, i;
+
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        n = 2;
+        cp = s[0] & 0x1F;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        n = 3;
+        cp = s[0] & 0x0F;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        n = 4;
+        cp = s[0] & 0x07;
+    } else {
+        *len = 1;
+        return 0xFFFD;
+    }
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *len = 1;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    *len = n;
+    return cp;
+}
+
+static size_t encode(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Is code point cp white space or punctuation, which matching ignores? */
+static int ignorable(uint32_t cp)
+{
+    if (cp < 0x80)
+        return !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+                 (cp >= 'A' && cp <= 'Z'));
+    if (cp == 0x3007) /* 〇, a digit in dates and titles */
+        return 0;
+    return (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 ||
+           (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x2190 && cp <= 0x21FF) ||
+           (cp >= 0x2500 && cp <= 0x25FF) || (cp >= 0x3000 && cp <= 0x303F) ||
+           (cp >= 0xFE10 && cp <= 0xFE1F) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           cp == 0xFEFF || (cp >= 0xFF5F && cp <= 0xFF65) || cp == 0xFFFD;
+}
+
+char *ogid_norm(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p), o = 0;
+    char *out = malloc(n + 1);
+
+    if (out == NULL)
+        return NULL;
+    while (*p) {
+        size_t len;
+        uint32_t cp = decode(p, &len);
+
+        p += len;
+        if (cp >= 0xFF01 && cp <= 0xFF5E)
+            cp -= 0xFEE0; /* full-width ASCII */
+        if (ignorable(cp))
+            continue;
+        if (cp >= 'A' && cp <= 'Z')
+            cp += 'a' - 'A';
+        /* A code point never grows when re-encoded (full-width ones shrink). */
+        o += encode(cp, out + o);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+int ogid_labels_match(const struct ogid_labels *l, const char *norm, int prefix)
+{
+    int best = 0;
+    size_t i;
+
+    if (l == NULL || norm == NULL || norm[0] == '\0')
+        return 0;
+    for (i = 0; i < l->n; i++) {
+        size_t k = strlen(l->norm[i]);
+
+        if (k == 0)
+            continue;
+        if (strcmp(norm, l->norm[i]) == 0)
+            return 2;
+        if (prefix && strncmp(norm, l->norm[i], k) == 0)
+            best = 1;
+    }
+    return best;
+}
+
+/* ---- Freeing ---------------------------------------------------------- */
+
+static void labels_free(struct ogid_labels *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        free(l->text[i]);
+        free(l->norm[i]);
+    }
+    free(l->text);
+    free(l->norm);
+    memset(l, 0, sizeof(*l));
+}
+
+static void cols_free(struct ogid_form_col *c, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(c[i].key);
+        labels_free(&c[i].labels);
+    }
+    free(c);
+}
+
+static void rows_free(struct ogid_form_row *r, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(r[i].key);
+        labels_free(&r[i].labels);
+    }
+    free(r);
+}
+
+static void form_clear(struct ogid_form *f)
+{
+    size_t i;
+
+    free(f->id);
+    free(f->file);
+    free(f->basis);
+    labels_free(&f->signatures);
+    for (i = 0; i < f->n_sections; i++) {
+        free(f->sections[i].title);
+        labels_free(&f->sections[i].keywords);
+    }
+    free(f->sections);
+    labels_free(&f->active.headers);
+    for (i = 0; i < f->active.n_blocks; i++) {
+        struct ogid_form_block *b = &f->active.blocks[i];
+
+        labels_free(&b->labels);
+        cols_free(b->cols, b->n_cols);
+        rows_free(b->rows, b->n_rows);
+    }
+    free(f->active.blocks);
+    labels_free(&f->requests.headers);
+    cols_free(f->requests.cols, f->requests.n_cols);
+    rows_free(f->requests.rows, f->requests.n_rows);
+    labels_free(&f->appeals.headers);
+    cols_free(f->appeals.groups, f->appeals.n_groups);
+    cols_free(f->appeals.results, f->appeals.n_results);
+    memset(f, 0, sizeof(*f));
+}
+
+void ogid_forms_free(struct ogid_forms *forms)
+{
+    size_t i;
+
+    if (forms == NULL)
+        return;
+    for (i = 0; i < forms->n; i++)
+        form_clear(&forms->forms[i]);
+    free(forms->forms);
+    free(forms);
+}
+
+/* ---- Schema walk ------------------------------------------------------ */
+
+__attribute__((format(printf, 3, 4))) static int fail_at(struct loader *ld,
+                                                         const yaml_node_t *n,
+                                                         const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (ld->err != NULL && ld->errlen > 0)
+        snprintf(ld->err, ld->errlen, "%s:%lu:%lu: %s", ld->file,
+                 n ? (unsigned long)n->start_mark.line + 1 : 1UL,
+                 n ? (unsigned long)n->start_mark.column + 1 : 1UL, msg);
+    return OGID_ECONFIG;
+}
+
+static yaml_node_t *node_at(struct loader *ld, int id)
+{
+    return yaml_document_get_node(&ld->doc, id);
+}
+
+static int expect(struct loader *ld, const yaml_node_t *n, yaml_node_type_t type,
+                  const char *what)
+{
+    static const char *names[] = {"nothing", "a scalar", "a list", "a mapping"};
+
+    if (n == NULL)
+        return fail_at(ld, n, "%s: missing value", what);
+    if (n->type != type)
+        return fail_at(ld, n, "%s: expected %s, found %s", what,
+                       names[type <= YAML_MAPPING_NODE ? type : 0],
+                       names[n->type <= YAML_MAPPING_NODE ? n->type : 0]);
+    return 0;
+}
+
+static int get_string(struct loader *ld, const yaml_node_t *n, const char *what,
+                      char **out)
+{
+    size_t len;
+    char *s;
+    int rc;
+
+    if ((rc = expect(ld, n, YAML_SCALAR_NODE, what)) != 0)
+        return rc;
+    len = n->data.scalar.length;
+    if (memchr(n->data.scalar.value, '\0', len) != NULL)
+        return fail_at(ld, n, "%s: NUL byte in string", what);
+    s = malloc(len + 1);
+    if (s == NULL)
+        return OGID_ENOMEM;
+    memcpy(s, n->data.scalar.value, len);
+    s[len] = '\0';
+    free(*out);
+    *out = s;
+    return 0;
+}
+
+static int get_int(struct loader *ld, const yaml_node_t *n, const char *what, int lo,
+                   int hi, int *out)
+{
+    char *s = NULL, *end;
+    long v;
+    int rc;
+
+    if ((rc = get_string(ld, n, what, &s)) != 0)
+        return rc;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+        free(s);
+        return fail_at(ld, n, "%s: expected a whole number from %d to %d", what, lo, hi);
+    }
+    free(s);
+    *out = (int)v;
+    return 0;
+}
+
+static int get_bool(struct loader *ld, const yaml_node_t *n, const char *what, int *out)
+{
+    char *s = NULL;
+    int rc;
+
+    if ((rc = get_string(ld, n, what, &s)) != 0)
+        return rc;
+    if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+        *out = 1;
+    else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
+        *out = 0;
+    else
+        rc = fail_at(ld, n, "%s: expected true or false", what);
+    free(s);
+    return rc;
+}
+
+static int labels_add(struct ogid_labels *l, const char *text)
+{
+    char **t, **m, *a, *b;
+
+    if (l->n >= MAX_ITEMS)
+        return OGID_ECONFIG;
+    a = strdup(text);
+    b = ogid_norm(text);
+    t = realloc(l->text, (l->n + 1) * sizeof(*t));
+    if (t != NULL)
+        l->text = t;
+    m = realloc(l->norm, (l->n + 1) * sizeof(*m));
+    if (m != NULL)
+        l->norm = m;
+    if (a == NULL || b == NULL || t == NULL || m == NULL) {
+        free(a);
+        free(b);
+        return OGID_ENOMEM;
+    }
+    l->text[l->n] = a;
+    l->norm[l->n] = b;
+    l->n++;
+    return 0;
+}
+
+/* A scalar or a list of scalars, appended to l. */
+static int get_labels(struct loader *ld, const yaml_node_t *n, const char *what,
+                      struct ogid_labels *l)
+{
+    yaml_node_item_t *it;
+    char *s = NULL;
+    int rc;
+
+    if (n != NULL && n->type == YAML_SCALAR_NODE) {
+        if ((rc = get_string(ld, n, what, &s)) == 0) {
+            rc = labels_add(l, s);
+            if (rc == OGID_ECONFIG)
+                rc = fail_at(ld, n, "%s: too many labels", what);
+        }
+        free(s);
+        return rc;
+    }
+    if ((rc = expect(ld, n, YAML_SEQUENCE_NODE, what)) != 0)
+        return rc;
+    for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        const yaml_node_t *e = node_at(ld, *it);
+
+        if ((rc = get_string(ld, e, what, &s)) != 0)
+            break;
+        rc = labels_add(l, s);
+        if (rc == OGID_ECONFIG)
+            rc = fail_at(ld, e, "%s: too many labels", what);
+        if (rc != 0)
+            break;
+    }
+    free(s);
+    return rc;
+}
+
+/* The items of a list node, checked for length. */
+static int get_list(struct loader *ld, const yaml_node_t *n, const char *what,
+                    size_t *count)
+{
+    int rc;
+
+    if ((rc = expect(ld, n, YAML_SEQUENCE_NODE, what)) != 0)
+        return rc;
+    *count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (*count > MAX_ITEMS)
+        return fail_at(ld, n, "%s: more than %d items", what, MAX_ITEMS);
+    return 0;
+}
+
+/* Calls `one` for each key of mapping n; `one` returns 1 for an unknown key. */
+typedef int (*pair_fn)(struct loader *ld, const char *key, const yaml_node_t *value,
+                       void *obj);
+
+static int each_pair(struct loader *ld, const yaml_node_t *n, const char *what,
+                     pair_fn one, void *obj)
+{
+    yaml_node_pair_t *p;
+    int rc;
+
+    if ((rc = expect(ld, n, YAML_MAPPING_NODE, what)) != 0)
+        return rc;
+    for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
+        char *key = NULL;
+
+        if ((rc = get_string(ld, k, "key", &key)) != 0)
+            return rc;
+        rc = one(ld, key, v, obj);
+        if (rc == 1)
+            rc = fail_at(ld, k, "%s: unknown key \"%s\"", what, key);
+        free(key);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* A column, result or group: key, label, variants, money. */
+static int col_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
+{
+    struct ogid_form_col *c = obj;
+
+    if (strcmp(key, "key") == 0)
+        return get_string(ld, v, "key", &c->key);
+    if (strcmp(key, "label") == 0 || strcmp(key, "variants") == 0)
+        return get_labels(ld, v, key, &c->labels);
+    if (strcmp(key, "money") == 0)
+        return get_bool(ld, v, "money", &c->money);
+    return 1;
+}
+
+static int row_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
+{
+    struct ogid_form_row *r = obj;
+
+    if (strcmp(key, "key") == 0)
+        return get_string(ld, v, "key", &r->key);
+    if (strcmp(key, "label") == 0 || strcmp(key, "variants") == 0)
+        return get_labels(ld, v, key, &r->labels);
+    return 1;
+}
+
+static int get_cols(struct loader *ld, const yaml_node_t *n, const char *what,
+                    struct ogid_form_col **out, size_t *n_out)
+{
+    size_t count, i;
+    int rc;
+
+    if ((rc = get_list(ld, n, what, &count)) != 0)
+        return rc;
+    if (count == 0)
+        return fail_at(ld, n, "%s: the list is empty", what);
+    *out = calloc(count, sizeof(**out));
+    if (*out == NULL)
+        return OGID_ENOMEM;
+    *n_out = count;
+    for (i = 0; i < count; i++) {
+        const yaml_node_t *e = node_at(ld, n->data.sequence.items.start[i]);
+
+        if ((rc = each_pair(ld, e, what, col_pair, &(*out)[i])) != 0)
+            return rc;
+        if ((*out)[i].key == NULL || (*out)[i].key[0] == '\0')
+            return fail_at(ld, e, "%s: every item needs a key", what);
+        if ((*out)[i].labels.n == 0)
+            return fail_at(ld, e, "%s: every item needs a label", what);
+    }
+    return 0;
+}
+
+static int get_rows(struct loader *ld, const yaml_node_t *n, const char *what,
+                    struct ogid_form_row **out, size_t *n_out)
+{
+    size_t count, i;
+    int rc;
+
+    if ((rc = get_list(ld, n, what, &count)) != 0)
+        return rc;
+    if (count == 0)
+        return fail_at(ld, n, "%s: the list is empty", what);
+    *out = calloc(count, sizeof(**out));
+    if (*out == NULL)
+        return OGID_ENOMEM;
+    *n_out = count;
+    for (i = 0; i < count; i++) {
+        const yaml_node_t *e = node_at(ld, n->data.sequence.items.start[i]);
+
+        if ((rc = each_pair(ld, e, what, row_pair, &(*out)[i])) != 0)
+            return rc;
+        if ((*out)[i].labels.n == 0)
+            return fail_at(ld, e, "%s: every row needs a label", what);
+        if ((*out)[i].key != NULL && (*out)[i].key[0] == '\0')
+            return fail_at(ld, e, "%s: empty key", what);
+    }
+    return 0;
+}
+
+static int block_pair(struct loader *ld, const char *key, const yaml_node_t *v,
+                      void *obj)
+{
+    struct ogid_form_block *b = obj;
+
+    if (strcmp(key, "label") == 0 || strcmp(key, "variants") == 0)
+        return get_labels(ld, v, key, &b->labels);
+    if (strcmp(key, "optional") == 0)
+        return get_bool(ld, v, "optional", &b->optional);
+    if (strcmp(key, "columns") == 0)
+        return get_cols(ld, v, "columns", &b->cols, &b->n_cols);
+    if (strcmp(key, "rows") == 0)
+        return get_rows(ld, v, "rows", &b->rows, &b->n_rows);
+    return 1;
+}
+
+static int active_pair(struct loader *ld, const char *key, const yaml_node_t *v,
+                       void *obj)
+{
+    struct ogid_form_active *a = obj;
+    size_t count, i;
+    int rc;
+
+    if (strcmp(key, "section") == 0)
+        return get_int(ld, v, "section", 1, 99, &a->section);
+    if (strcmp(key, "headers") == 0)
+        return get_labels(ld, v, "headers", &a->headers);
+    if (strcmp(key, "blocks") != 0)
+        return 1;
+    if ((rc = get_list(ld, v, "blocks", &count)) != 0)
+        return rc;
+    a->blocks = calloc(count ? count : 1, sizeof(*a->blocks));
+    if (a->blocks == NULL)
+        return OGID_ENOMEM;
+    a->n_blocks = count;
+    for (i = 0; i < count; i++) {
+        const yaml_node_t *e = node_at(ld, v->data.sequence.items.start[i]);
+
+        if ((rc = each_pair(ld, e, "block", block_pair, &a->blocks[i])) != 0)
+            return rc;
+        if (a->blocks[i].n_cols == 0 || a->blocks[i].n_rows == 0)
+            return fail_at(ld, e, "block: needs columns and rows");
+    }
+    return 0;
+}
+
+static int requests_pair(struct loader *ld, const char *key, const yaml_node_t *v,
+                         void *obj)
+{
+    struct ogid_form_requests *r = obj;
+
+    if (strcmp(key, "section") == 0)
+        return get_int(ld, v, "section", 1, 99, &r->section);
+    if (strcmp(key, "headers") == 0)
+        return get_labels(ld, v, "headers", &r->headers);
+    if (strcmp(key, "columns") == 0)
+        return get_cols(ld, v, "columns", &r->cols, &r->n_cols);
+    if (strcmp(key, "rows") == 0)
+        return get_rows(ld, v, "rows", &r->rows, &r->n_rows);
+    return 1;
+}
+
+static int appeals_pair(struct loader *ld, const char *key, const yaml_node_t *v,
+                        void *obj)
+{
+    struct ogid_form_appeals *a = obj;
+
+    if (strcmp(key, "section") == 0)
+        return get_int(ld, v, "section", 1, 99, &a->section);
+    if (strcmp(key, "headers") == 0)
+        return get_labels(ld, v, "headers", &a->headers);
+    if (strcmp(key, "groups") == 0)
+        return get_cols(ld, v, "groups", &a->groups, &a->n_groups);
+    if (strcmp(key, "results") == 0)
+        return get_cols(ld, v, "results", &a->results, &a->n_results);
+    return 1;
+}
+
+static int section_pair(struct loader *ld, const char *key, const yaml_node_t *v,
+                        void *obj)
+{
+    struct ogid_form_section *s = obj;
+
+    if (strcmp(key, "no") == 0)
+        return get_int(ld, v, "no", 1, 99, &s->no);
+    if (strcmp(key, "title") == 0)
+        return get_string(ld, v, "title", &s->title);
+    if (strcmp(key, "keywords") == 0)
+        return get_labels(ld, v, "keywords", &s->keywords);
+    return 1;
+}
+
+static int form_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
+{
+    struct ogid_form *f = obj;
+    size_t count, i, j;
+    int rc;
+
+    if (strcmp(key, "id") == 0)
+        return get_string(ld, v, "id", &f->id);
+    if (strcmp(key, "basis") == 0)
+        return get_string(ld, v, "basis", &f->basis);
+    if (strcmp(key, "signatures") == 0)
+        return get_labels(ld, v, "signatures", &f->signatures);
+    if (strcmp(key, "active") == 0)
+        return each_pair(ld, v, "active", active_pair, &f->active);
+    if (strcmp(key, "requests") == 0)
+        return each_pair(ld, v, "requests", requests_pair, &f->requests);
+    if (strcmp(key, "appeals") == 0)
+        return each_pair(ld, v, "appeals", appeals_pair, &f->appeals);
+    if (strcmp(key, "sections") != 0)
+        return 1;
+    if ((rc = get_list(ld, v, "sections", &count)) != 0)
+        return rc;
+    f->sections = calloc(count ? count : 1, sizeof(*f->sections));
+    if (f->sections == NULL)
+        return OGID_ENOMEM;
+    f->n_sections = count;
+    for (i = 0; i < count; i++) {
+        const yaml_node_t *e = node_at(ld, v->data.sequence.items.start[i]);
+
+        if ((rc = each_pair(ld, e, "section", section_pair, &f->sections[i])) != 0)
+            return rc;
+        if (f->sections[i].no == 0 || f->sections[i].keywords.n == 0)
+            return fail_at(ld, e, "section: needs no and keywords");
+        for (j = 0; j < i; j++)
+            if (f->sections[j].no == f->sections[i].no)
+                return fail_at(ld, e, "section %d given twice", f->sections[i].no);
+    }
+    return 0;
+}
+
+static int load_file(const char *path, struct ogid_form *f, char *errbuf, size_t errlen)
+{
+    struct loader ld = {.file = path, .err = errbuf, .errlen = errlen};
+    yaml_parser_t parser;
+    yaml_node_t *root;
+    FILE *fp;
+    int rc, have_doc = 0;
+
+    fp = fopen(path, "rb");
+    if (fp == NULL) {
+        if (errbuf != NULL && errlen > 0)
+            snprintf(errbuf, errlen, "%s:1:1: cannot open: %s", path, strerror(errno));
+        return errno == ENOENT ? OGID_ENOENT : OGID_ECONFIG;
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(fp);
+        return OGID_ENOMEM;
+    }
+    yaml_parser_set_input_file(&parser, fp);
+    if (!yaml_parser_load(&parser, &ld.doc)) {
+        if (errbuf != NULL && errlen > 0)
+            snprintf(errbuf, errlen, "%s:%lu:%lu: %s%s%s", path,
+                     (unsigned long)parser.problem_mark.line + 1,
+                     (unsigned long)parser.problem_mark.column + 1,
+                     parser.context ? parser.context : "",
+                     parser.context ? ": " : "",
+                     parser.problem ? parser.problem : "YAML error");
+        rc = parser.error == YAML_MEMORY_ERROR ? OGID_ENOMEM : OGID_ECONFIG;
+        goto fail;
+    }
+    have_doc = 1;
+    f->file = strdup(path);
+    if (f->file == NULL) {
+        rc = OGID_ENOMEM;
+        goto fail;
+    }
+    root = yaml_document_get_root_node(&ld.doc);
+    if (root == NULL) {
+        rc = fail_at(&ld, NULL, "empty form definition");
+        goto fail;
+    }
+    if ((rc = each_pair(&ld, root, "form", form_pair, f)) != 0)
+        goto fail;
+    if (f->id == NULL || f->id[0] == '\0') {
+        rc = fail_at(&ld, root, "form: needs an id");
+        goto fail;
+    }
+    if (f->n_sections == 0 || f->requests.n_cols == 0 || f->requests.n_rows == 0 ||
+        f->appeals.n_groups == 0 || f->appeals.n_results == 0 || f->active.n_blocks == 0) {
+        rc = fail_at(&ld, root, "form: needs sections, active, requests and appeals");
+        goto fail;
+    }
+    rc = 0;
+fail:
+    if (have_doc)
+        yaml_document_delete(&ld.doc);
+    yaml_parser_delete(&parser);
+    fclose(fp);
+    return rc;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+
+    return a > b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ogid_forms_load(const char *dir, struct ogid_forms **out, char *errbuf, size_t errlen)
+{
+    struct ogid_forms *forms = NULL;
+    char **names = NULL, path[4096];
+    size_t n = 0, cap = 0, i, j;
+    struct dirent *de;
+    DIR *d;
+    int rc = OGID_ENOMEM;
+
+    *out = NULL;
+    if (errbuf != NULL && errlen > 0)
+        errbuf[0] = '\0';
+    d = opendir(dir);
+    if (d == NULL) {
+        if (errbuf != NULL && errlen > 0)
+            snprintf(errbuf, errlen, "%s:1:1: cannot open the forms folder: %s", dir,
+                     strerror(errno));
+        return errno == ENOENT ? OGID_ENOENT : OGID_ECONFIG;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char *copy;
+
+        if (de->d_name[0] == '.' ||
+            !(has_suffix(de->d_name, ".yaml") || has_suffix(de->d_name, ".yml")))
+            continue;
+        if (n == cap) {
+            char **nn = realloc(names, (cap ? cap * 2 : 8) * sizeof(*nn));
+
+            if (nn == NULL)
+                goto fail;
+            names = nn;
+            cap = cap ? cap * 2 : 8;
+        }
+        copy = strdup(de->d_name);
+        if (copy == NULL)
+            goto fail;
+        names[n++] = copy;
+    }
+    if (n == 0) {
+        if (errbuf != NULL && errlen > 0)
+            snprintf(errbuf, errlen, "%s:1:1: no form definitions (*.yaml) in the folder",
+                     dir);
+        rc = OGID_ENOENT;
+        goto fail;
+    }
+    qsort(names, n, sizeof(*names), name_cmp);
+    forms = calloc(1, sizeof(*forms));
+    if (forms == NULL)
+        goto fail;
+    forms->forms = calloc(n, sizeof(*forms->forms));
+    if (forms->forms == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        struct ogid_form *f = &forms->forms[forms->n];
+
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
+            if (errbuf != NULL && errlen > 0)
+                snprintf(errbuf, errlen, "%s/%s:1:1: path too long", dir, names[i]);
+            rc = OGID_ECONFIG;
+            goto fail;
+        }
+        rc = load_file(path, f, errbuf, errlen);
+        forms->n++;
+        if (rc != 0)
+            goto fail;
+        for (j = 0; j + 1 < forms->n; j++) {
+            if (strcmp(forms->forms[j].id, f->id) == 0) {
+                if (errbuf != NULL && errlen > 0)
+                    snprintf(errbuf, errlen, "%s:1:1: form id \"%s\" already given by %s",
+                             path, f->id, forms->forms[j].file);
+                rc = OGID_ECONFIG;
+                goto fail;
+            }
+        }
+    }
+    *out = forms;
+    forms = NULL;
+    rc = 0;
+fail:
+    closedir(d);
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    ogid_forms_free(forms);
+    return rc;
+}

@@ -1,0 +1,108 @@
+/* Form definitions: what one version of the official report format looks
+ * like, loaded from rules/forms/*.yaml (see the comment at the top of
+ * rules/forms/2021.yaml for the file's keys). The recogniser reads these
+ * structures and nothing else about the format, so a local variant of the
+ * form is a new YAML file, not new C.
+ *
+ * Every label is kept twice: as written in the YAML (text) and in the
+ * matching spelling of ogid_norm (norm), computed once at load time. */
+#ifndef OGID_FORM_H
+#define OGID_FORM_H
+
+#include <stddef.h>
+
+/* A label and its known variants; text[0] is the official label. */
+struct ogid_labels {
+    char **text;
+    char **norm;
+    size_t n;
+};
+
+/* A column (or a result/group of table 四): a model key and its labels. */
+struct ogid_form_col {
+    char *key;
+    struct ogid_labels labels;
+    int money;             /* the value is an amount of money (may be a real) */
+};
+
+/* A row. key is NULL for a heading row, one that carries no numbers of its
+ * own (the merged group labels of table 三) and only helps place the rows
+ * after it. */
+struct ogid_form_row {
+    char *key;
+    struct ogid_labels labels;
+};
+
+/* One block of table 二: a 第二十条 item with its own columns and rows. */
+struct ogid_form_block {
+    struct ogid_labels labels;
+    struct ogid_form_col *cols;
+    size_t n_cols;
+    struct ogid_form_row *rows;
+    size_t n_rows;
+    int optional;          /* absent from many reports; no note when missing */
+};
+
+/* A section: its number (一 = 1) and the key words one of which its title
+ * must contain. */
+struct ogid_form_section {
+    int no;
+    char *title;
+    struct ogid_labels keywords;
+};
+
+struct ogid_form_active {
+    int section;
+    struct ogid_labels headers;  /* header cells that carry no numbers */
+    struct ogid_form_block *blocks;
+    size_t n_blocks;
+};
+
+struct ogid_form_requests {
+    int section;
+    struct ogid_labels headers;
+    struct ogid_form_col *cols;
+    size_t n_cols;
+    struct ogid_form_row *rows;
+    size_t n_rows;
+};
+
+struct ogid_form_appeals {
+    int section;
+    struct ogid_labels headers;
+    struct ogid_form_col *groups;
+    size_t n_groups;
+    struct ogid_form_col *results;
+    size_t n_results;
+};
+
+struct ogid_form {
+    char *id;                    /* "2021", "2019"... as meta.form */
+    char *file;                  /* the YAML file it came from */
+    char *basis;                 /* the document that set the format */
+    struct ogid_labels signatures; /* texts only this form's tables have */
+    struct ogid_form_section *sections;
+    size_t n_sections;
+    struct ogid_form_active active;
+    struct ogid_form_requests requests;
+    struct ogid_form_appeals appeals;
+};
+
+struct ogid_forms {
+    struct ogid_form *forms;     /* in file-name order */
+    size_t n;
+};
+
+/* Returns a new string: `s` in the spelling labels are compared in. White
+ * space and punctuation (ASCII and CJK, full- or half-width) are dropped,
+ * full-width letters and digits become ASCII, ASCII letters become lower
+ * case; everything else (Han characters, digits, 〇) is kept. NULL when out
+ * of memory. Any thread. */
+char *ogid_norm(const char *s);
+
+/* Does normalised text `norm` match one of the labels: equal to one, or
+ * (where `prefix` is set) starting with one? Returns 2 for equality, 1 for a
+ * prefix match, 0 for none. */
+int ogid_labels_match(const struct ogid_labels *l, const char *norm, int prefix);
+
+#endif

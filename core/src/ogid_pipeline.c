@@ -1,0 +1,263 @@
+/* The pipeline of one report. Everything read from the file is untrusted:
+ * sizes are checked before allocation, the format plugin only ever sees a
+ * bounded buffer, and every way a file can fail to be read ends in a result
+ * with status "failed" and a reason a person can act on. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "ogid/ogid_error.h"
+#include "ogid_document.h"
+#include "ogid_pipeline.h"
+#include "ogid_plugin_loader.h"
+#include "ogid_recognise.h"
+#include "ogid_rules.h"
+
+#define MAX_CELLS 200000
+
+struct ogid_pipeline {
+    const struct ogid_config *cfg;
+    struct ogid_plugins *plugins;
+    struct ogid_forms *forms;
+    struct ogid_rules *rules;
+};
+
+int ogid_pipeline_new(const struct ogid_config *cfg, int with_rules,
+                      struct ogid_pipeline **out, char *errbuf, size_t errlen)
+{
+    struct ogid_pipeline *p = calloc(1, sizeof *p);
+    int rc;
+
+    if (p == NULL)
+        return OGID_ENOMEM;
+    p->cfg = cfg;
+    rc = ogid_plugins_load(cfg->plugin_dir, &p->plugins, errbuf, errlen);
+    if (rc != 0)
+        goto fail;
+    rc = ogid_forms_load(cfg->forms_dir, &p->forms, errbuf, errlen);
+    if (rc != 0)
+        goto fail;
+    if (with_rules) {
+        rc = ogid_rules_new(cfg->rule_paths, cfg->n_rule_paths, &p->rules, errbuf, errlen);
+        if (rc != 0)
+            goto fail;
+    }
+    *out = p;
+    return 0;
+fail:
+    ogid_pipeline_free(p);
+    return rc;
+}
+
+void ogid_pipeline_free(struct ogid_pipeline *p)
+{
+    if (p == NULL)
+        return;
+    ogid_rules_free(p->rules);
+    ogid_forms_free(p->forms);
+    ogid_plugins_free(p->plugins);
+    free(p);
+}
+
+struct ogid_rules *ogid_pipeline_rules(struct ogid_pipeline *p)
+{
+    return p->rules;
+}
+
+int ogid_open_report(const char *path, uint64_t max_bytes, char *reason, size_t len)
+{
+    struct stat st;
+    int fd;
+
+    if (lstat(path, &st) != 0) {
+        snprintf(reason, len, "cannot stat: %s", strerror(errno));
+        return -1;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        snprintf(reason, len, "a symbolic link: not followed");
+        return -1;
+    }
+    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+        snprintf(reason, len, "a %s, not a regular file: not read",
+                 S_ISFIFO(st.st_mode) ? "FIFO" : "socket");
+        return -1;
+    }
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+        snprintf(reason, len, "a device, not a regular file: not read");
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(reason, len, "not a regular file: not read");
+        return -1;
+    }
+    if (st.st_size == 0) {
+        snprintf(reason, len, "empty file");
+        return -1;
+    }
+    if ((uint64_t)st.st_size > max_bytes) {
+        snprintf(reason, len, "%lld bytes, over the size limit of %llu bytes",
+                 (long long)st.st_size, (unsigned long long)max_bytes);
+        return -1;
+    }
+    /* O_NOFOLLOW and O_NONBLOCK: the file may have been swapped for a link
+     * or a FIFO since lstat; neither may be followed or block us. */
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(reason, len, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(reason, len, "not a regular file: not read");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+json_t *ogid_pipeline_parse_fd(struct ogid_pipeline *p, int fd, const char *name,
+                               char sha[65], char *reason, size_t len)
+{
+    struct ogid_file f;
+    struct ogid_document *doc = NULL;
+    struct ogid_doc_builder b;
+    const struct ogid_plugin *plugin;
+    json_t *source, *model = NULL;
+    int rc;
+
+    sha[0] = '\0';
+    rc = ogid_file_read_fd(fd, p->cfg->max_bytes, &f);
+    if (rc != 0) {
+        snprintf(reason, len, "cannot read: %s",
+                 rc == OGID_EIO ? strerror(errno) : ogid_strerror(rc));
+        return NULL;
+    }
+    memcpy(sha, f.sha256, 65);
+    struct ogid_input in = {
+        .name = name, .bytes = f.bytes, .len = f.len, .text = f.text, .text_len = f.text_len,
+    };
+    plugin = ogid_plugins_pick(p->plugins, &in);
+    if (plugin == NULL) {
+        snprintf(reason, len, "unrecognised format (%s bytes): no format plugin reads it",
+                 f.encoding);
+        goto done;
+    }
+    if (ogid_document_new(MAX_CELLS, &doc) != 0) {
+        snprintf(reason, len, "out of memory");
+        goto done;
+    }
+    ogid_document_builder(doc, &b);
+    rc = plugin->parse(&in, &b);
+    if (rc != 0) {
+        snprintf(reason, len, "%s could not read the file: %s", plugin->name,
+                 ogid_strerror(rc));
+        goto done;
+    }
+    source = json_pack("{s:s, s:s, s:I, s:s, s:s}", "file", name, "sha256", f.sha256,
+                       "bytes", (json_int_t)f.len, "format", plugin->format, "encoding",
+                       f.encoding);
+    if (source == NULL || ogid_recognise(doc, p->forms, source, &model) != 0) {
+        snprintf(reason, len, "out of memory");
+        model = NULL;
+    }
+    json_decref(source);
+done:
+    ogid_document_free(doc);
+    ogid_file_clear(&f);
+    return model;
+}
+
+static json_t *meta_value(json_t *model, const char *key)
+{
+    json_t *v = json_object_get(json_object_get(model, "meta"), key);
+    return v ? json_incref(v) : json_null();
+}
+
+json_t *ogid_result_failed(const char *name, const char *sha, const char *reason)
+{
+    return json_pack("{s:s, s:o, s:s, s:n, s:n, s:n, s:[], s:{s:i, s:i, s:i}, "
+                     "s:{s:f, s:f}, s:s}",
+                     "status", "failed", "report",
+                     sha && sha[0] ? json_string(sha) : json_null(), "file", name, "agency",
+                     "year", "form", "findings", "counts", "error", 0, "warning", 0,
+                     "info", 0, "ms", "parse", 0.0, "rules", 0.0, "error", reason);
+}
+
+int ogid_result_add_finding(json_t *result, const char *rule, const char *code,
+                            const char *severity, const char *message)
+{
+    json_t *f = json_pack("{s:s, s:s, s:s, s:s}", "rule", rule, "code", code, "severity",
+                          severity, "message", message);
+    json_t *counts = json_object_get(result, "counts");
+    json_t *n = json_object_get(counts, severity);
+
+    if (f == NULL || json_array_append_new(json_object_get(result, "findings"), f) != 0)
+        return OGID_ENOMEM;
+    if (n != NULL)
+        json_integer_set(n, json_integer_value(n) + 1);
+    return 0;
+}
+
+/* A document with no section, no table and no year is not a report at all. */
+static int is_report(json_t *model)
+{
+    json_t *meta = json_object_get(model, "meta");
+
+    return json_array_size(json_object_get(model, "sections")) > 0 ||
+           json_is_integer(json_object_get(meta, "year")) ||
+           !json_is_null(json_object_get(meta, "form"));
+}
+
+json_t *ogid_pipeline_check(struct ogid_pipeline *p, const char *path, const char *name)
+{
+    char reason[512], sha[65] = "";
+    uint64_t t0 = uv_hrtime(), t1, t2;
+    json_t *model, *result, *findings, *counts;
+    int fd;
+
+    fd = ogid_open_report(path, p->cfg->max_bytes, reason, sizeof reason);
+    if (fd < 0)
+        return ogid_result_failed(name, NULL, reason);
+    model = ogid_pipeline_parse_fd(p, fd, name, sha, reason, sizeof reason);
+    close(fd);
+    if (model == NULL)
+        return ogid_result_failed(name, sha, reason);
+    if (!is_report(model)) {
+        json_decref(model);
+        return ogid_result_failed(name, sha,
+                                  "not an annual report: no title year, section or table found");
+    }
+    t1 = uv_hrtime();
+    findings = json_array();
+    if (findings != NULL && p->rules != NULL &&
+        ogid_rules_run(p->rules, model, findings) != 0) {
+        json_decref(findings);
+        findings = NULL;
+    }
+    t2 = uv_hrtime();
+    if (findings == NULL) {
+        json_decref(model);
+        return NULL;
+    }
+    counts = json_pack("{s:i, s:i, s:i}", "error", 0, "warning", 0, "info", 0);
+    for (size_t i = 0; counts && i < json_array_size(findings); i++) {
+        const char *sev = json_string_value(
+            json_object_get(json_array_get(findings, i), "severity"));
+        json_t *n = sev ? json_object_get(counts, sev) : NULL;
+        if (n)
+            json_integer_set(n, json_integer_value(n) + 1);
+    }
+    result = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:{s:f, s:f}}", "status",
+                       "checked", "report", sha, "file", name, "agency",
+                       meta_value(model, "agency"), "year", meta_value(model, "year"),
+                       "form", meta_value(model, "form"), "findings", findings, "counts",
+                       counts, "ms", "parse", (double)(t1 - t0) / 1e6, "rules",
+                       (double)(t2 - t1) / 1e6);
+    json_decref(model);
+    return result;
+}
