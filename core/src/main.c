@@ -86,7 +86,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
     if (cli->d.rules == NULL)
         return EX_CONFIG;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+c:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': cli->d.config_path = optarg; break;
         case OPT_SPOOL: cli->d.spool = optarg; break;

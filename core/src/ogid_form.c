@@ -1,9 +1,12 @@
-/* Loads the form definitions (rules/forms/*.yaml) through libyaml's document
- * API and checks them against a fixed schema: an unknown key, a missing one
- * or a value of the wrong kind is an error reported as FILE:LINE:COLUMN.
- * Also the spelling labels are compared in (ogid_norm), shared by the loader
- * and the recogniser so that a label in a YAML file and the same label in a
- * report always meet in one form.
+/* Loads the form definitions (the YAML files of rules/forms) through
+ * libyaml's document API and checks them against a fixed schema: an unknown
+ * key, a missing one or a value of the wrong kind is an error reported as
+ * FILE:LINE:COLUMN.
+ *
+ * Also the vocabulary in which the text of a form is read, shared by the
+ * loader and the recogniser: the spelling labels are compared in (ogid_norm),
+ * so that a label in a YAML file and the same label in a report always meet
+ * in one form, and the reading of cell values, dates and years.
  *
  * The walk follows the schema, never the document's own shape, so YAML
  * aliases (which may form cycles) cannot make it recurse or loop. */
@@ -34,9 +37,7 @@ struct loader {
 
 /* ---- Matching spelling ------------------------------------------------ */
 
-/* Decodes one code point at s; *len gets its length (1 for a bad byte,
- * which decodes as U+FFFD). */
-static uint32_t decode(const unsigned char *s, size_t *len)
+uint32_t ogid_utf8_decode(const unsigned char *s, size_t *len)
 {
     uint32_t cp;
     size_t n, i;
@@ -118,7 +119,7 @@ char *ogid_norm(const char *s)
         return NULL;
     while (*p) {
         size_t len;
-        uint32_t cp = decode(p, &len);
+        uint32_t cp = ogid_utf8_decode(p, &len);
 
         p += len;
         if (cp >= 0xFF01 && cp <= 0xFF5E)
@@ -152,6 +153,275 @@ int ogid_labels_match(const struct ogid_labels *l, const char *norm, int prefix)
             best = 1;
     }
     return best;
+}
+
+/* ---- Reading the text of a report ----------------------------------- */
+
+size_t ogid_space_len(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    if (*u == ' ' || *u == '\t' || *u == '\r' || *u == '\n' || *u == '\f' || *u == '\v')
+        return 1;
+    if (u[0] == 0xC2 && u[1] == 0xA0)
+        return 2;
+    if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)
+        return 3;
+    if (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        return 3;
+    return 0;
+}
+
+char *ogid_trim_dup(const char *s, size_t len)
+{
+    const char *e = s + len;
+    size_t k;
+    char *out;
+
+    while (s < e && (k = ogid_space_len(s)) != 0 && s + k <= e)
+        s += k;
+    for (;;) {
+        if (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+            e--;
+        else if (e - s >= 2 && (unsigned char)e[-2] == 0xC2 && (unsigned char)e[-1] == 0xA0)
+            e -= 2;
+        else if (e - s >= 3 && (unsigned char)e[-3] == 0xE3 && (unsigned char)e[-2] == 0x80 &&
+                 (unsigned char)e[-1] == 0x80)
+            e -= 3;
+        else
+            break;
+    }
+    out = malloc((size_t)(e - s) + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, s, (size_t)(e - s));
+    out[e - s] = '\0';
+    return out;
+}
+
+char *ogid_compact(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0, len, k;
+    char *out = malloc(strlen(s) + 1);
+
+    if (out == NULL)
+        return NULL;
+    while (*p) {
+        uint32_t cp;
+
+        if ((k = ogid_space_len((const char *)p)) != 0) {
+            p += k;
+            continue;
+        }
+        cp = ogid_utf8_decode(p, &len);
+        if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            out[o++] = (char)(cp - 0xFEE0);
+        } else {
+            memcpy(out + o, p, len);
+            o += len;
+        }
+        p += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int is_blank_marker(const char *s)
+{
+    static const char *const marks[] = {"", "/", "／", "-", "－", "—", "——", "–", "--",
+                                        "─", "无", "\\", "＼", "空", "—/—"};
+    size_t i;
+
+    for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        if (strcmp(s, marks[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void ogid_value_parse(const char *text, struct ogid_value *v)
+{
+    static const char *const units[] = {"", "元", "万元", "件", "个", "项", "条", "次", "人次",
+                                        "家"};
+    const unsigned char *p = (const unsigned char *)text;
+    char buf[64], digits[64];
+    size_t o = 0, d = 0, i, len, int_digits = 0, frac_digits = 0;
+    int neg = 0, frac_nonzero = 0;
+    const char *q;
+
+    memset(v, 0, sizeof(*v));
+    if (is_blank_marker(text)) {
+        v->kind = OGID_VALUE_BLANK;
+        return;
+    }
+    /* Full-width digits and signs as ASCII. */
+    while (*p) {
+        uint32_t cp = ogid_utf8_decode(p, &len);
+
+        if (o + len + 1 >= sizeof(buf))
+            return;
+        if (cp >= 0xFF10 && cp <= 0xFF19)
+            buf[o++] = (char)('0' + (cp - 0xFF10));
+        else if (cp == 0xFF0B || cp == 0xFF0D || cp == 0xFF0E || cp == 0xFF0C)
+            buf[o++] = (char)(cp - 0xFEE0);
+        else {
+            memcpy(buf + o, p, len);
+            o += len;
+        }
+        p += len;
+    }
+    buf[o] = '\0';
+    q = buf;
+    if (*q == '+' || *q == '-') {
+        neg = *q == '-';
+        q++;
+    }
+    while ((*q >= '0' && *q <= '9') || *q == ',') {
+        if (*q == ',') {
+            /* A thousands separator: digits before, exactly three after. */
+            if (int_digits == 0 || !(q[1] >= '0' && q[1] <= '9' && q[2] >= '0' &&
+                                     q[2] <= '9' && q[3] >= '0' && q[3] <= '9') ||
+                (q[4] >= '0' && q[4] <= '9'))
+                return;
+        } else {
+            digits[d++] = *q;
+            int_digits++;
+        }
+        q++;
+    }
+    if (int_digits == 0 || int_digits > 18)
+        return;
+    if (*q == '.') {
+        digits[d++] = *q++;
+        while (*q >= '0' && *q <= '9' && d < sizeof(digits) - 1) {
+            frac_nonzero |= *q != '0';
+            digits[d++] = *q++;
+            frac_digits++;
+        }
+        if (frac_digits == 0)
+            return;
+    }
+    digits[d] = '\0';
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcmp(q, units[i]) == 0)
+            break;
+    if (i == sizeof(units) / sizeof(units[0]))
+        return;
+    v->kind = OGID_VALUE_NUMBER;
+    if (!frac_nonzero) {
+        long long n = 0;
+
+        for (i = 0; i < int_digits; i++)
+            n = n * 10 + (digits[i] - '0');
+        v->is_int = 1;
+        v->i = neg ? -n : n;
+        v->d = (double)v->i;
+    } else {
+        v->d = strtod(digits, NULL);
+        if (neg)
+            v->d = -v->d;
+    }
+}
+
+static int valid_date(const struct ogid_date *t)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (t->y % 4 == 0 && t->y % 100 != 0) || t->y % 400 == 0;
+
+    return t->y >= 1980 && t->y <= 2100 && t->m >= 1 && t->m <= 12 && t->d >= 1 &&
+           t->d <= days[t->m - 1] + (t->m == 2 && leap);
+}
+
+static size_t digits_at(const char *s, size_t max, int *v)
+{
+    size_t n = 0;
+
+    *v = 0;
+    while (n < max && s[n] >= '0' && s[n] <= '9') {
+        *v = *v * 10 + (s[n] - '0');
+        n++;
+    }
+    return n;
+}
+
+size_t ogid_date_parse(const char *s, struct ogid_date *t, int year_from)
+{
+    const char *p = s;
+    size_t k;
+    char sep = 0;
+
+    if ((k = digits_at(p, 5, &t->y)) == 4 && !(p[4] >= '0' && p[4] <= '9')) {
+        p += 4;
+        if (*p == '-' || *p == '/' || *p == '.')
+            sep = *p++;
+        else if (strncmp(p, "年", 3) == 0)
+            p += 3;
+        else
+            return 0;
+    } else if (year_from) {
+        t->y = year_from;
+        k = 0;
+    } else {
+        return 0;
+    }
+    if ((k = digits_at(p, 2, &t->m)) == 0)
+        return 0;
+    p += k;
+    if (sep != 0 && *p == sep)
+        p++;
+    else if (sep == 0 && strncmp(p, "月", 3) == 0)
+        p += 3;
+    else
+        return 0;
+    if ((k = digits_at(p, 2, &t->d)) == 0)
+        return 0;
+    p += k;
+    if (sep == 0 && strncmp(p, "日", 3) == 0)
+        p += 3;
+    return valid_date(t) ? (size_t)(p - s) : 0;
+}
+
+int ogid_title_year(const char *t, size_t *at, size_t *after)
+{
+    static const char *const cn[] = {"〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    const char *p;
+    size_t i, k, d;
+    int y;
+
+    for (p = t; *p; p++) {
+        if ((p == t || !(p[-1] >= '0' && p[-1] <= '9')) && digits_at(p, 5, &y) == 4 &&
+            strncmp(p + 4, "年", 3) == 0 && y >= 1980 && y <= 2100) {
+            *at = (size_t)(p - t);
+            *after = *at + 7;
+            return y;
+        }
+    }
+    for (p = t; *p; p++) {
+        const char *q = p;
+
+        y = 0;
+        for (d = 0; d < 4; d++) {
+            for (i = 0; i < 10; i++) {
+                k = strlen(cn[i]);
+                if (strncmp(q, cn[i], k) == 0)
+                    break;
+            }
+            if (i == 10 && strncmp(q, "零", 3) == 0) {
+                i = 0;
+                k = 3;
+            }
+            if (i == 10)
+                break;
+            y = y * 10 + (int)i;
+            q += k;
+        }
+        if (d == 4 && strncmp(q, "年", 3) == 0 && y >= 1980 && y <= 2100) {
+            *at = (size_t)(p - t);
+            *after = (size_t)(q - t) + 3;
+            return y;
+        }
+    }
+    return 0;
 }
 
 /* ---- Freeing ---------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /* Form definitions: what one version of the official report format looks
- * like, loaded from rules/forms/*.yaml (see the comment at the top of
+ * like, loaded from the YAML files of rules/forms (see the comment at the top of
  * rules/forms/2021.yaml for the file's keys). The recogniser reads these
  * structures and nothing else about the format, so a local variant of the
  * form is a new YAML file, not new C.
@@ -10,6 +10,7 @@
 #define OGID_FORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A label and its known variants; text[0] is the official label. */
 struct ogid_labels {
@@ -99,6 +100,10 @@ struct ogid_forms {
  * case; everything else (Han characters, digits, 〇) is kept. NULL when out
  * of memory. Any thread. */
 char *ogid_norm(const char *s);
+
+/* Decodes the code point at s (which must not be at its NUL); *len gets
+ * its length. A bad byte decodes as U+FFFD with length 1. */
+uint32_t ogid_utf8_decode(const unsigned char *s, size_t *len);
 
 /* Does normalised text `norm` match one of the labels: equal to one, or
  * (where `prefix` is set) starting with one? Returns 2 for equality, 1 for a

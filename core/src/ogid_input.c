@@ -30,8 +30,9 @@ void ogid_sha256_hex(const void *buf, size_t len, char out[65])
     out[64] = '\0';
 }
 
-int ogid_utf8_valid(const unsigned char *s, size_t len)
+int ogid_utf8_valid(const char *str, size_t len)
 {
+    const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
 
     while (i < len) {
@@ -269,7 +270,7 @@ static int decode(struct ogid_file *f)
     }
     if (len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
         skip = 3;
-    if (ogid_utf8_valid(b + skip, len - skip)) {
+    if (ogid_utf8_valid((const char *)b + skip, len - skip)) {
         f->encoding = "utf-8";
         raw = malloc(len - skip + 1);
         if (raw == NULL)

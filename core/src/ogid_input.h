@@ -33,7 +33,7 @@ void ogid_file_clear(struct ogid_file *f);
 char *ogid_normalise(const char *s, size_t len, size_t *out_len);
 
 /* 1 when [s, s+len) is valid UTF-8 (no overlongs, no surrogates). */
-int ogid_utf8_valid(const unsigned char *s, size_t len);
+int ogid_utf8_valid(const char *str, size_t len);
 
 /* Hex SHA-256 of a buffer into out[65]. */
 void ogid_sha256_hex(const void *buf, size_t len, char out[65]);

@@ -49,20 +49,6 @@ size_t ogid_utf8_seq(const unsigned char *s, size_t n)
     return 0;
 }
 
-int ogid_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-
-    while (i < n) {
-        size_t k = ogid_utf8_seq(p + i, n - i);
-        if (k == 0)
-            return 0;
-        i += k;
-    }
-    return 1;
-}
-
 static void push_json(lua_State *L, const json_t *j, int depth)
 {
     const char *key;

@@ -39,7 +39,7 @@ json_t *ogid_lua_to_json(lua_State *L, int idx);
  * bytes there are not one (overlong forms and surrogates are refused). */
 size_t ogid_utf8_seq(const unsigned char *s, size_t n);
 
-/* Whether s[0..n) is valid UTF-8. */
-int ogid_utf8_valid(const char *s, size_t n);
+/* ogid_utf8_valid(): see ogid_input.h. */
+#include "ogid_input.h"
 
 #endif

@@ -213,6 +213,12 @@ static int is_report(json_t *model)
            !json_is_null(json_object_get(meta, "form"));
 }
 
+/* Nanoseconds as milliseconds, to the microsecond. */
+static double ms_of(uint64_t ns)
+{
+    return (double)(ns / 1000) / 1000.0;
+}
+
 json_t *ogid_pipeline_check(struct ogid_pipeline *p, const char *path, const char *name)
 {
     char reason[512], sha[65] = "";
@@ -256,8 +262,8 @@ json_t *ogid_pipeline_check(struct ogid_pipeline *p, const char *path, const cha
                        "checked", "report", sha, "file", name, "agency",
                        meta_value(model, "agency"), "year", meta_value(model, "year"),
                        "form", meta_value(model, "form"), "findings", findings, "counts",
-                       counts, "ms", "parse", (double)(t1 - t0) / 1e6, "rules",
-                       (double)(t2 - t1) / 1e6);
+                       counts, "ms", "parse", ms_of(t1 - t0), "rules",
+                       ms_of(t2 - t1));
     json_decref(model);
     return result;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +54,7 @@ int ogid_spool_open(const char *root, struct ogid_spool **out)
     char lock[PATH_MAX + 64];
     struct tm tm;
     time_t now = time(NULL);
+    unsigned rnd;
 
     if (sp == NULL)
         return OGID_ENOMEM;
@@ -66,9 +68,14 @@ int ogid_spool_open(const char *root, struct ogid_spool **out)
         mkdir_p(sp->failed))
         goto fail;
     gmtime_r(&now, &tm);
-    snprintf(sp->instance, sizeof sp->instance, "%04d%02d%02dT%02d%02d%02d-%ld",
+    /* Time and pid make the instance readable; the random part keeps two
+     * instances of one process (tests, a restart within a second after pid
+     * reuse) apart. */
+    if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+        rnd = (unsigned)now ^ (unsigned)getpid();
+    snprintf(sp->instance, sizeof sp->instance, "%04d%02d%02dT%02d%02d%02d-%ld%04x",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-             tm.tm_sec, (long)getpid());
+             tm.tm_sec, (long)getpid(), rnd & 0xffff);
     snprintf(lock, sizeof lock, "%s/.lock-%s", sp->work, sp->instance);
     sp->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (sp->lock_fd < 0 || flock(sp->lock_fd, LOCK_EX | LOCK_NB) != 0)
@@ -266,7 +273,7 @@ static int move_noclobber(const char *src, const char *dir, const char *job,
 
 static int write_error_file(const char *path, const char *job, const char *reason)
 {
-    char tmp[PATH_MAX + 16];
+    char tmp[PATH_MAX + 512];
     FILE *f;
 
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
