@@ -877,6 +877,9 @@ int ogid_daemon_run(const struct ogid_daemon_options *opt)
         uv_signal_start(&d->sig[i], signal_cb, signums[i]);
     }
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit on the log must fail the write (and be retried),
+     * not kill the daemon. */
+    signal(SIGXFSZ, SIG_IGN);
     uv_fs_event_init(d->loop, &d->watch);
     d->watch.data = d;
     rc = uv_fs_event_start(&d->watch, watch_cb, ogid_spool_incoming(d->spool), 0);

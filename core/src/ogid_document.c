@@ -29,7 +29,7 @@
 #define NO_CELL UINT32_MAX
 
 struct slot {
-    uint32_t cell;   /* index into texts, or NO_CELL */
+    uint32_t cell; /* index into texts, or NO_CELL */
     unsigned char origin;
 };
 
@@ -48,7 +48,7 @@ struct build {
     uint32_t line;
     char **texts;
     size_t n_texts, cap_texts;
-    size_t bytes;          /* sum of strlen(texts) + 1 */
+    size_t bytes; /* sum of strlen(texts) + 1 */
     struct brow *rows;
     size_t n_rows, cap_rows;
     struct carry *carry;
@@ -273,7 +273,8 @@ static int over_limit(const struct ogid_document *doc, size_t rows, size_t cols)
 {
     size_t n;
 
-    if (__builtin_mul_overflow(rows, cols, &n) || __builtin_add_overflow(n, doc->n_cells, &n))
+    if (__builtin_mul_overflow(rows, cols, &n) ||
+        __builtin_add_overflow(n, doc->n_cells, &n))
         return 1;
     return n > doc->max_cells;
 }

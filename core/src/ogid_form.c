@@ -185,8 +185,8 @@ char *ogid_trim_dup(const char *s, size_t len)
             e--;
         else if (e - s >= 2 && (unsigned char)e[-2] == 0xC2 && (unsigned char)e[-1] == 0xA0)
             e -= 2;
-        else if (e - s >= 3 && (unsigned char)e[-3] == 0xE3 && (unsigned char)e[-2] == 0x80 &&
-                 (unsigned char)e[-1] == 0x80)
+        else if (e - s >= 3 && (unsigned char)e[-3] == 0xE3 &&
+                 (unsigned char)e[-2] == 0x80 && (unsigned char)e[-1] == 0x80)
             e -= 3;
         else
             break;
@@ -229,8 +229,8 @@ char *ogid_compact(const char *s)
 
 static int is_blank_marker(const char *s)
 {
-    static const char *const marks[] = {"", "/", "／", "-", "－", "—", "——", "–", "--",
-                                        "─", "无", "\\", "＼", "空", "—/—"};
+    static const char *const marks[] = {"",   "/", "／", "-",  "－", "—",  "——", "–",
+                                        "--", "─", "无", "\\", "＼", "空", "—/—"};
     size_t i;
 
     for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
@@ -241,8 +241,8 @@ static int is_blank_marker(const char *s)
 
 void ogid_value_parse(const char *text, struct ogid_value *v)
 {
-    static const char *const units[] = {"", "元", "万元", "件", "个", "项", "条", "次", "人次",
-                                        "家"};
+    static const char *const units[] = {"",   "元", "万元", "件",   "个",
+                                        "项", "条", "次",   "人次", "家"};
     const unsigned char *p = (const unsigned char *)text;
     char buf[64], digits[64];
     size_t o = 0, d = 0, i, len, int_digits = 0, frac_digits = 0;
@@ -279,8 +279,9 @@ void ogid_value_parse(const char *text, struct ogid_value *v)
     while ((*q >= '0' && *q <= '9') || *q == ',') {
         if (*q == ',') {
             /* A thousands separator: digits before, exactly three after. */
-            if (int_digits == 0 || !(q[1] >= '0' && q[1] <= '9' && q[2] >= '0' &&
-                                     q[2] <= '9' && q[3] >= '0' && q[3] <= '9') ||
+            if (int_digits == 0 ||
+                !(q[1] >= '0' && q[1] <= '9' && q[2] >= '0' && q[2] <= '9' && q[3] >= '0' &&
+                  q[3] <= '9') ||
                 (q[4] >= '0' && q[4] <= '9'))
                 return;
         } else {
@@ -383,7 +384,8 @@ size_t ogid_date_parse(const char *s, struct ogid_date *t, int year_from)
 
 int ogid_title_year(const char *t, size_t *at, size_t *after)
 {
-    static const char *const cn[] = {"〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    static const char *const cn[] = {"〇", "一", "二", "三", "四",
+                                     "五", "六", "七", "八", "九"};
     const char *p;
     size_t i, k, d;
     int y;
@@ -506,9 +508,8 @@ void ogid_forms_free(struct ogid_forms *forms)
 
 /* ---- Schema walk ------------------------------------------------------ */
 
-__attribute__((format(printf, 3, 4))) static int fail_at(struct loader *ld,
-                                                         const yaml_node_t *n,
-                                                         const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int
+fail_at(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
@@ -542,8 +543,7 @@ static int expect(struct loader *ld, const yaml_node_t *n, yaml_node_type_t type
     return 0;
 }
 
-static int get_string(struct loader *ld, const yaml_node_t *n, const char *what,
-                      char **out)
+static int get_string(struct loader *ld, const yaml_node_t *n, const char *what, char **out)
 {
     size_t len;
     char *s;
@@ -678,8 +678,8 @@ static int get_list(struct loader *ld, const yaml_node_t *n, const char *what,
 typedef int (*pair_fn)(struct loader *ld, const char *key, const yaml_node_t *value,
                        void *obj);
 
-static int each_pair(struct loader *ld, const yaml_node_t *n, const char *what,
-                     pair_fn one, void *obj)
+static int each_pair(struct loader *ld, const yaml_node_t *n, const char *what, pair_fn one,
+                     void *obj)
 {
     yaml_node_pair_t *p;
     int rc;
@@ -781,8 +781,7 @@ static int get_rows(struct loader *ld, const yaml_node_t *n, const char *what,
     return 0;
 }
 
-static int block_pair(struct loader *ld, const char *key, const yaml_node_t *v,
-                      void *obj)
+static int block_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
 {
     struct ogid_form_block *b = obj;
 
@@ -797,8 +796,7 @@ static int block_pair(struct loader *ld, const char *key, const yaml_node_t *v,
     return 1;
 }
 
-static int active_pair(struct loader *ld, const char *key, const yaml_node_t *v,
-                       void *obj)
+static int active_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
 {
     struct ogid_form_active *a = obj;
     size_t count, i;
@@ -843,8 +841,7 @@ static int requests_pair(struct loader *ld, const char *key, const yaml_node_t *
     return 1;
 }
 
-static int appeals_pair(struct loader *ld, const char *key, const yaml_node_t *v,
-                        void *obj)
+static int appeals_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
 {
     struct ogid_form_appeals *a = obj;
 
@@ -859,8 +856,7 @@ static int appeals_pair(struct loader *ld, const char *key, const yaml_node_t *v
     return 1;
 }
 
-static int section_pair(struct loader *ld, const char *key, const yaml_node_t *v,
-                        void *obj)
+static int section_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
 {
     struct ogid_form_section *s = obj;
 
@@ -937,8 +933,7 @@ static int load_file(const char *path, struct ogid_form *f, char *errbuf, size_t
             snprintf(errbuf, errlen, "%s:%lu:%lu: %s%s%s", path,
                      (unsigned long)parser.problem_mark.line + 1,
                      (unsigned long)parser.problem_mark.column + 1,
-                     parser.context ? parser.context : "",
-                     parser.context ? ": " : "",
+                     parser.context ? parser.context : "", parser.context ? ": " : "",
                      parser.problem ? parser.problem : "YAML error");
         rc = parser.error == YAML_MEMORY_ERROR ? OGID_ENOMEM : OGID_ECONFIG;
         goto fail;

@@ -23,7 +23,7 @@ struct ogid_labels {
 struct ogid_form_col {
     char *key;
     struct ogid_labels labels;
-    int money;             /* the value is an amount of money (may be a real) */
+    int money; /* the value is an amount of money (may be a real) */
 };
 
 /* A row. key is NULL for a heading row, one that carries no numbers of its
@@ -41,7 +41,7 @@ struct ogid_form_block {
     size_t n_cols;
     struct ogid_form_row *rows;
     size_t n_rows;
-    int optional;          /* absent from many reports; no note when missing */
+    int optional; /* absent from many reports; no note when missing */
 };
 
 /* A section: its number (一 = 1) and the key words one of which its title
@@ -54,7 +54,7 @@ struct ogid_form_section {
 
 struct ogid_form_active {
     int section;
-    struct ogid_labels headers;  /* header cells that carry no numbers */
+    struct ogid_labels headers; /* header cells that carry no numbers */
     struct ogid_form_block *blocks;
     size_t n_blocks;
 };
@@ -78,9 +78,9 @@ struct ogid_form_appeals {
 };
 
 struct ogid_form {
-    char *id;                    /* "2021", "2019"... as meta.form */
-    char *file;                  /* the YAML file it came from */
-    char *basis;                 /* the document that set the format */
+    char *id;                      /* "2021", "2019"... as meta.form */
+    char *file;                    /* the YAML file it came from */
+    char *basis;                   /* the document that set the format */
     struct ogid_labels signatures; /* texts only this form's tables have */
     struct ogid_form_section *sections;
     size_t n_sections;
@@ -90,7 +90,7 @@ struct ogid_form {
 };
 
 struct ogid_forms {
-    struct ogid_form *forms;     /* in file-name order */
+    struct ogid_form *forms; /* in file-name order */
     size_t n;
 };
 
@@ -109,5 +109,49 @@ uint32_t ogid_utf8_decode(const unsigned char *s, size_t *len);
  * (where `prefix` is set) starting with one? Returns 2 for equality, 1 for a
  * prefix match, 0 for none. */
 int ogid_labels_match(const struct ogid_labels *l, const char *norm, int prefix);
+
+/* ---- Reading the text of a report ----------------------------------- */
+
+/* Length of the white space at s (ASCII, U+00A0, U+3000, U+FEFF), or 0. */
+size_t ogid_space_len(const char *s);
+
+/* A new copy of s[0..len) without white space at either end; NULL when out
+ * of memory. */
+char *ogid_trim_dup(const char *s, size_t len);
+
+/* A new copy of s without white space and with full-width ASCII made ASCII,
+ * the form page-header labels and dates are read in ("发 布 日 期：2024"
+ * becomes "发布日期:2024"); NULL when out of memory. */
+char *ogid_compact(const char *s);
+
+enum { OGID_VALUE_NONE = 0, OGID_VALUE_BLANK = 1, OGID_VALUE_NUMBER = 2 };
+
+/* What a table cell holds. */
+struct ogid_value {
+    int kind;   /* OGID_VALUE_* */
+    int is_int; /* the number is whole: i holds it */
+    long long i;
+    double d; /* the number, whole or not */
+};
+
+/* Reads a trimmed cell text: a blank ("", "/", "-", "—", "无" …), a number
+ * (optionally signed, thousands commas, decimals, a unit such as 元, 万元 or
+ * 件; full-width digits too; a fraction of zeros is whole), or neither. */
+void ogid_value_parse(const char *text, struct ogid_value *v);
+
+struct ogid_date {
+    int y, m, d;
+};
+
+/* Parses a date at the start of compacted text s: 2024-01-22, 2024/01/22,
+ * 2024.1.22, 2024年1月22日, or where year_from is not 0 also "12月31日" in
+ * that year (the second end of a period). Checks the calendar. Returns the
+ * bytes read, 0 when there is no date. */
+size_t ogid_date_parse(const char *s, struct ogid_date *t, int year_from);
+
+/* The first year in t written "2023年" (ASCII digits) or "二〇二三年",
+ * 1980-2100; *at and *after get the byte offsets of its start and of the
+ * byte after 年. Returns the year, or 0. */
+int ogid_title_year(const char *t, size_t *at, size_t *after);
 
 #endif

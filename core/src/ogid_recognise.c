@@ -34,31 +34,29 @@
 /* A short cell that contains a header word is a header cell. */
 #define MAX_HEADER_BYTES 36
 
-enum { V_NONE = 0, V_BLANK = 1, V_NUMBER = 2 };
-
 struct cell {
-    char *text;           /* trimmed copy */
-    char *norm;           /* ogid_norm(text) */
+    char *text; /* trimmed copy */
+    char *norm; /* ogid_norm(text) */
     size_t block;
-    size_t row, col;      /* grid position, for grid cells */
+    size_t row, col; /* grid position, for grid cells */
     uint32_t line;
-    unsigned char grid;   /* from a table grid */
-    unsigned char whole;  /* the whole paragraph, not a piece of it */
-    unsigned char vkind;
-    unsigned char is_int;
-    long long ival;
-    double dval;
+    unsigned char grid;          /* from a table grid */
+    unsigned char whole;         /* the whole paragraph, not a piece of it */
+    unsigned char spaced;        /* a piece of a paragraph split at white space */
+    unsigned char heading_piece; /* a section heading written inside a paragraph */
+    unsigned char in_table;      /* part of a table read from text */
+    struct ogid_value v;
 };
 
 struct section_hit {
     int no;
-    size_t block;
+    size_t cell;
     char *title;
-    char *rest;           /* prose on the heading's own line, or NULL */
+    char *rest; /* prose on the heading's own line, or NULL */
 };
 
 struct range {
-    size_t lo, hi;        /* cell indices, [lo, hi) */
+    size_t lo, hi; /* cell indices, [lo, hi) */
 };
 
 struct rec {
@@ -67,11 +65,10 @@ struct rec {
     const struct ogid_form *form;
     struct cell *cells;
     size_t n, cap;
-    size_t *block_first;  /* first cell of each block; [n_blocks] = n */
+    size_t *block_first; /* first cell of each block; [n_blocks] = n */
     struct section_hit sec[MAX_SECTIONS];
     size_t n_sec;
-    size_t body_end;      /* first block of the trailing page chrome */
-    unsigned char *in_table; /* per block: a cell of a table read from text */
+    size_t body_end; /* first block of the trailing page chrome */
     json_t *notes;
     int oom;
 };
@@ -117,7 +114,7 @@ static int add_cell(struct rec *r, const char *text, size_t len, size_t block,
     }
     c = &r->cells[r->n];
     memset(c, 0, sizeof(*c));
-    c->text = trim_dup(text, len);
+    c->text = ogid_trim_dup(text, len);
     c->norm = c->text ? ogid_norm(c->text) : NULL;
     if (c->text == NULL || c->norm == NULL) {
         free(c->text);
@@ -126,44 +123,182 @@ static int add_cell(struct rec *r, const char *text, size_t len, size_t block,
     }
     c->block = block;
     c->line = line;
-    parse_value(c);
+    ogid_value_parse(c->text, &c->v);
     r->n++;
     return 0;
 }
 
 /* Does the paragraph read like a table row on one line: several pieces
  * separated by white space, at least one after the first being a value? */
-static int tabular(const char *s)
+static int tabular(const char *s, size_t len)
 {
-    size_t pieces = 0, values = 0, len = strlen(s);
-    const char *p = s;
+    size_t pieces = 0, values = 0;
+    const char *p = s, *end = s + len;
 
     if (len > 1000)
         return 0;
-    while (*p) {
+    while (p < end) {
         const char *b;
-        struct cell c;
+        struct ogid_value v;
         size_t k;
 
-        while ((k = space_len(p)) != 0)
+        while (p < end && (k = ogid_space_len(p)) != 0)
             p += k;
-        if (*p == '\0')
+        if (p >= end)
             break;
         b = p;
-        while (*p && space_len(p) == 0)
+        while (p < end && ogid_space_len(p) == 0)
             p++;
         if (pieces++ > 0 && (size_t)(p - b) < 60) {
             char tmp[64];
 
             memcpy(tmp, b, (size_t)(p - b));
             tmp[p - b] = '\0';
-            memset(&c, 0, sizeof(c));
-            c.text = tmp;
-            parse_value(&c);
-            values += c.vkind != V_NONE;
+            ogid_value_parse(tmp, &v);
+            values += v.kind != OGID_VALUE_NONE;
         }
     }
     return pieces >= 2 && values >= 1;
+}
+
+static int numeral_at(const char *s, size_t *len)
+{
+    size_t i, k;
+
+    for (i = 0; i < sizeof(numerals) / sizeof(numerals[0]); i++) {
+        k = strlen(numerals[i]);
+        if (strncmp(s, numerals[i], k) == 0) {
+            *len = k;
+            return (int)i + 1;
+        }
+    }
+    return 0;
+}
+
+static int section_keyword(const struct rec *r, int no, const char *norm);
+
+/* Length of a section heading written inside a paragraph at s, or 0.
+ * Crawler dumps run the whole body into one line, and nothing there says
+ * where a title ends: the exact titles of the forms are taken anywhere; any
+ * other title only after white space or a full stop, ending at its first
+ * 情况 or 事项 (as all six official titles do), without digits or spaces,
+ * and with a key word of its section. */
+static size_t embedded_heading(struct rec *r, const char *s, int boundary)
+{
+    static const char *const ends[] = {"情况", "事项"};
+    size_t k, f, i, t, e = 2;
+    int no = numeral_at(s, &k), ok;
+    const char *title;
+    char *cand, *norm;
+
+    if (no == 0 || strncmp(s + k, "、", 3) != 0)
+        return 0;
+    title = s + k + 3;
+    for (f = 0; f < r->forms->n; f++) {
+        const struct ogid_form *fm = &r->forms->forms[f];
+
+        for (i = 0; i < fm->n_sections; i++) {
+            if (fm->sections[i].no != no || fm->sections[i].title == NULL)
+                continue;
+            t = strlen(fm->sections[i].title);
+            if (t > 0 && strncmp(title, fm->sections[i].title, t) == 0)
+                return k + 3 + t;
+        }
+    }
+    if (!boundary)
+        return 0;
+    for (t = 0; t < MAX_TITLE_BYTES / 2 && title[t] != '\0'; t++) {
+        if (ogid_space_len(title + t) != 0 || (title[t] >= '0' && title[t] <= '9'))
+            return 0;
+        for (e = 0; e < 2; e++)
+            if (strncmp(title + t, ends[e], strlen(ends[e])) == 0)
+                break;
+        if (e < 2)
+            break;
+    }
+    if (e >= 2 || title[t] == '\0' || t >= MAX_TITLE_BYTES / 2)
+        return 0;
+    t += strlen(ends[e]);
+    cand = ogid_trim_dup(title, t);
+    norm = cand ? ogid_norm(cand) : NULL;
+    if (norm == NULL)
+        r->oom = 1;
+    ok = norm != NULL && section_keyword(r, no, norm);
+    free(cand);
+    free(norm);
+    return ok ? k + 3 + t : 0;
+}
+
+/* Adds text s[0..len) of block b: one cell, or where it reads like a table
+ * row on one line, one cell per piece between white space. */
+static int add_piece(struct rec *r, const char *s, size_t len, size_t b, uint32_t line)
+{
+    const char *p = s, *end = s + len;
+    size_t k;
+    int rc;
+
+    if (!tabular(s, len)) {
+        if ((rc = add_cell(r, s, len, b, line)) != 0)
+            return rc;
+        if (r->cells[r->n - 1].text[0] == '\0') {
+            /* An empty paragraph is no cell: in text it is a blank line. */
+            free(r->cells[r->n - 1].text);
+            free(r->cells[r->n - 1].norm);
+            r->n--;
+        }
+        return 0;
+    }
+    while (p < end) {
+        const char *q;
+
+        while (p < end && (k = ogid_space_len(p)) != 0)
+            p += k;
+        if (p >= end)
+            break;
+        q = p;
+        while (p < end && ogid_space_len(p) == 0)
+            p++;
+        if ((rc = add_cell(r, q, (size_t)(p - q), b, line)) != 0)
+            return rc;
+        r->cells[r->n - 1].spaced = 1;
+    }
+    return 0;
+}
+
+/* A paragraph as one cell, or where section headings are written inside it,
+ * as the pieces between them and the headings. */
+static int add_paragraph(struct rec *r, size_t b, const struct ogid_block *blk)
+{
+    const char *p = blk->text, *s = p, *q = p;
+    size_t first = r->n, len, k;
+    int rc;
+
+    while (*q) {
+        int boundary =
+            q == p || ogid_space_len(q - 1) == 1 ||
+            (q - p >= 3 && (ogid_space_len(q - 3) == 3 || strncmp(q - 3, "。", 3) == 0 ||
+                            strncmp(q - 3, "；", 3) == 0));
+        size_t h = embedded_heading(r, q, boundary);
+
+        if (h > 0 && !(q == p && q[h] == '\0')) {
+            if (q > s && (rc = add_piece(r, s, (size_t)(q - s), b, blk->line)) != 0)
+                return rc;
+            if ((rc = add_cell(r, q, h, b, blk->line)) != 0)
+                return rc;
+            r->cells[r->n - 1].heading_piece = 1;
+            s = q = q + h;
+            continue;
+        }
+        ogid_utf8_decode((const unsigned char *)q, &len);
+        q += len;
+    }
+    if ((rc = add_piece(r, s, strlen(s), b, blk->line)) != 0)
+        return rc;
+    if (r->n == first + 1 && !r->cells[first].heading_piece && !r->cells[first].spaced)
+        r->cells[first].whole = 1;
+    for (k = first; r->n > first + 1 && k < r->n; k++)
+        r->cells[k].col = k - first;
+    return 0;
 }
 
 static int build_stream(struct rec *r)
@@ -173,44 +308,15 @@ static int build_stream(struct rec *r)
     int rc;
 
     r->block_first = calloc(doc->n_blocks + 1, sizeof(*r->block_first));
-    r->in_table = calloc(doc->n_blocks + 1, 1);
-    if (r->block_first == NULL || r->in_table == NULL)
+    if (r->block_first == NULL)
         return OGID_ENOMEM;
     for (b = 0; b < doc->n_blocks; b++) {
         const struct ogid_block *blk = &doc->blocks[b];
 
         r->block_first[b] = r->n;
         if (blk->kind == OGID_BLOCK_PARAGRAPH && blk->text != NULL) {
-            const char *p = blk->text;
-            size_t k, first = r->n;
-
-            if (!tabular(p)) {
-                if ((rc = add_cell(r, p, strlen(p), b, blk->line)) != 0)
-                    return rc;
-                /* An empty paragraph is no cell: in text it is a blank line. */
-                if (r->cells[first].text[0] == '\0') {
-                    free(r->cells[first].text);
-                    free(r->cells[first].norm);
-                    r->n--;
-                } else {
-                    r->cells[first].whole = 1;
-                }
-                continue;
-            }
-            while (*p) {
-                const char *s;
-
-                while ((k = space_len(p)) != 0)
-                    p += k;
-                if (*p == '\0')
-                    break;
-                s = p;
-                while (*p && space_len(p) == 0)
-                    p++;
-                if ((rc = add_cell(r, s, (size_t)(p - s), b, blk->line)) != 0)
-                    return rc;
-                r->cells[r->n - 1].col = r->n - 1 - first;
-            }
+            if ((rc = add_paragraph(r, b, blk)) != 0)
+                return rc;
         } else if (blk->kind == OGID_BLOCK_TABLE && blk->cells != NULL) {
             for (i = 0; i < blk->rows; i++) {
                 for (j = 0; j < blk->cols; j++) {
@@ -278,35 +384,21 @@ static json_t *where_cell(const char *table, const char *row, const char *column
 static json_t *value_json(struct rec *r, const struct cell *c, const char *table,
                           const char *row, const char *column, int money, uint32_t line)
 {
-    if (c == NULL || c->vkind != V_NUMBER) {
+    if (c == NULL || c->v.kind != OGID_VALUE_NUMBER) {
         note(r, "warning", "BLANK_CELL", where_cell(table, row, column, c ? c->line : line),
              "%s %s %s is blank (\"%s\"): not reported, read as null", table, row, column,
              c ? c->text : "");
         return json_null();
     }
-    if (c->is_int)
-        return json_integer(c->ival);
+    if (c->v.is_int)
+        return json_integer(c->v.i);
     if (!money)
         note(r, "warning", "NOT_A_COUNT", where_cell(table, row, column, c->line),
              "%s %s %s is \"%s\", not a whole number", table, row, column, c->text);
-    return json_real(c->dval);
+    return json_real(c->v.d);
 }
 
 /* ---- Sections and page chrome ----------------------------------------- */
-
-static int numeral_at(const char *s, size_t *len)
-{
-    size_t i, k;
-
-    for (i = 0; i < sizeof(numerals) / sizeof(numerals[0]); i++) {
-        k = strlen(numerals[i]);
-        if (strncmp(s, numerals[i], k) == 0) {
-            *len = k;
-            return (int)i + 1;
-        }
-    }
-    return 0;
-}
 
 static int section_keyword(const struct rec *r, int no, const char *norm)
 {
@@ -333,7 +425,8 @@ static const char *section_title(const struct rec *r, int no)
 
     for (f = 0; f < r->forms->n; f++)
         for (s = 0; s < r->forms->forms[f].n_sections; s++)
-            if (r->forms->forms[f].sections[s].no == no && r->forms->forms[f].sections[s].title)
+            if (r->forms->forms[f].sections[s].no == no &&
+                r->forms->forms[f].sections[s].title)
                 return r->forms->forms[f].sections[s].title;
     return "";
 }
@@ -348,24 +441,25 @@ static int heading(struct rec *r, const struct cell *c, int after, struct sectio
     char *title, *norm;
     int no, ok;
 
-    if (c->grid || !c->whole || (no = numeral_at(p, &k)) == 0 || no <= after)
+    if (c->grid || !(c->whole || c->heading_piece) || (no = numeral_at(p, &k)) == 0 ||
+        no <= after)
         return 0;
     p += k;
     if (strncmp(p, "、", 3) == 0 || strncmp(p, "，", 3) == 0 || strncmp(p, "．", 3) == 0 ||
         strncmp(p, "：", 3) == 0)
         p += 3;
-    else if (*p == '.' || *p == ',' || *p == ':' || space_len(p) != 0)
+    else if (*p == '.' || *p == ',' || *p == ':' || ogid_space_len(p) != 0)
         p += 1;
     else
         return 0;
-    while ((k = space_len(p)) != 0)
+    while ((k = ogid_space_len(p)) != 0)
         p += k;
     t = p;
     tl = strlen(t);
     if (tl > MAX_TITLE_BYTES || strstr(t, "。") != NULL) {
         /* A heading with its first sentence on the same line. */
         for (p = t; *p && (size_t)(p - t) <= MAX_TITLE_BYTES; p++)
-            if (space_len(p) != 0 || strncmp(p, "。", 3) == 0) {
+            if (ogid_space_len(p) != 0 || strncmp(p, "。", 3) == 0) {
                 cut = p;
                 break;
             }
@@ -375,7 +469,7 @@ static int heading(struct rec *r, const struct cell *c, int after, struct sectio
     }
     if (tl == 0)
         return 0;
-    title = trim_dup(t, tl);
+    title = ogid_trim_dup(t, tl);
     norm = title ? ogid_norm(title) : NULL;
     if (norm == NULL) {
         free(title);
@@ -388,15 +482,18 @@ static int heading(struct rec *r, const struct cell *c, int after, struct sectio
         return 0;
     }
     hit->no = no;
-    hit->block = c->block;
+    hit->cell = (size_t)(c - r->cells);
     hit->title = title;
     hit->rest = NULL;
     if (cut != NULL) {
         if (strncmp(cut, "。", 3) == 0)
             cut += 3;
-        hit->rest = trim_dup(cut, strlen(cut));
-        if (hit->rest == NULL)
+        hit->rest = ogid_trim_dup(cut, strlen(cut));
+        if (hit->rest == NULL) {
+            free(hit->title);
+            hit->title = NULL;
             return OGID_ENOMEM;
+        }
     }
     return 1;
 }
@@ -425,13 +522,13 @@ static int find_sections(struct rec *r)
 static int chrome(const char *text, int *strong)
 {
     static const char *const contains[] = {
-        "扫一扫在手机上", "在手机上查看", "网站地图", "ICP备", "icp备", "公网安备",
-        "网站标识码", "关闭窗口", "打印本页", "版权所有", "Copyright", "copyright",
-        "技术支持:", "技术支持：", "主办单位", "承办单位", "建议使用IE", "分辨率"};
+        "扫一扫在手机上", "在手机上查看", "网站地图", "ICP备",    "icp备",      "公网安备",
+        "网站标识码",     "关闭窗口",     "打印本页", "版权所有", "Copyright",  "copyright",
+        "技术支持:",      "技术支持：",   "主办单位", "承办单位", "建议使用IE", "分辨率"};
     static const char *const prefix[] = {"主办:", "主办：", "承办:", "承办：", "字号"};
-    static const char *const equals[] = {"打印", "打印:", "打印：", "关闭", "【打印】",
-                                         "【关闭】", "[打印]", "[关闭]", "打印关闭",
-                                         "分享到:", "分享到：", "返回顶部", "收藏", "大 中 小"};
+    static const char *const equals[] = {
+        "打印",   "打印:",    "打印：",  "关闭",     "【打印】", "【关闭】", "[打印]",
+        "[关闭]", "打印关闭", "分享到:", "分享到：", "返回顶部", "收藏",     "大 中 小"};
     size_t i;
 
     *strong = 1;
@@ -457,13 +554,26 @@ static int block_chrome(const struct rec *r, size_t b, int *strong)
            chrome(blk->text, strong);
 }
 
+/* The footer: the first strong chrome after the last section heading and
+ * after the last prose (portals put the same words in the navigation at the
+ * top of a page, and a report without headings has only its prose). */
 static void find_body_end(struct rec *r)
 {
-    size_t b = r->n_sec ? r->sec[r->n_sec - 1].block + 1 : 0;
+    size_t from = r->n_sec ? r->cells[r->sec[r->n_sec - 1].cell].block + 1 : 0, b;
     int strong;
 
+    for (b = r->doc->n_blocks; b > from; b--) {
+        const struct ogid_block *blk = &r->doc->blocks[b - 1];
+
+        if (blk->kind == OGID_BLOCK_TABLE ||
+            (blk->text != NULL && strlen(blk->text) >= 150 &&
+             !block_chrome(r, b - 1, &strong))) {
+            from = b;
+            break;
+        }
+    }
     r->body_end = r->doc->n_blocks;
-    for (; b < r->doc->n_blocks; b++)
+    for (b = from; b < r->doc->n_blocks; b++)
         if (block_chrome(r, b, &strong) && strong) {
             r->body_end = b;
             return;
@@ -480,63 +590,109 @@ static const struct section_hit *section_no(const struct rec *r, int no)
     return NULL;
 }
 
-/* The block after the last of section i. */
+/* The cell after the last of section i. */
 static size_t section_end(const struct rec *r, size_t i)
 {
-    size_t e = i + 1 < r->n_sec ? r->sec[i + 1].block : r->body_end;
+    size_t e = i + 1 < r->n_sec ? r->sec[i + 1].cell : r->block_first[r->body_end];
 
-    return e < r->sec[i].block + 1 ? r->sec[i].block + 1 : e;
+    return e < r->sec[i].cell + 1 ? r->sec[i].cell + 1 : e;
+}
+
+/* Appends s to the growing text *buf (with `sep` before it unless the text
+ * is empty). */
+static void text_add(struct rec *r, char **buf, size_t *len, size_t *cap, const char *s,
+                     const char *sep)
+{
+    size_t need = *len + strlen(sep) + strlen(s) + 1;
+
+    if (s[0] == '\0')
+        return;
+    if (need > *cap) {
+        size_t c = *cap ? *cap : 256;
+        char *nb;
+
+        while (c < need)
+            c *= 2;
+        nb = realloc(*buf, c);
+        if (nb == NULL) {
+            r->oom = 1;
+            return;
+        }
+        *buf = nb;
+        *cap = c;
+    }
+    if (*len > 0) {
+        memcpy(*buf + *len, sep, strlen(sep));
+        *len += strlen(sep);
+    }
+    memcpy(*buf + *len, s, strlen(s));
+    *len += strlen(s);
+    (*buf)[*len] = '\0';
+}
+
+/* A section's prose: its paragraphs one a line, without tables, page
+ * chrome and the cells of tables read from text. A paragraph that is cut
+ * by a heading written inside it gives the pieces on this side. */
+static char *section_text(struct rec *r, size_t i)
+{
+    const struct section_hit *s = &r->sec[i];
+    size_t j = s->cell + 1, end = section_end(r, i), len = 0, cap = 0, je, t;
+    char *buf = NULL;
+    int strong, started;
+
+    if (s->rest != NULL)
+        text_add(r, &buf, &len, &cap, s->rest, "\n");
+    for (; j < end && !r->oom; j = je) {
+        size_t b = r->cells[j].block;
+        int whole, clean = 1;
+
+        for (je = j; je < end && r->cells[je].block == b; je++)
+            clean &= !r->cells[je].in_table;
+        if (r->doc->blocks[b].kind != OGID_BLOCK_PARAGRAPH || block_chrome(r, b, &strong))
+            continue;
+        whole = r->block_first[b] == j && r->block_first[b + 1] == je;
+        if (whole && clean) {
+            char *p = ogid_trim_dup(r->doc->blocks[b].text, strlen(r->doc->blocks[b].text));
+
+            if (p == NULL) {
+                r->oom = 1;
+                break;
+            }
+            text_add(r, &buf, &len, &cap, p, "\n");
+            free(p);
+            continue;
+        }
+        for (t = j, started = 0; t < je; t++) {
+            if (r->cells[t].in_table)
+                continue;
+            text_add(r, &buf, &len, &cap, r->cells[t].text,
+                     !started             ? "\n"
+                     : r->cells[t].spaced ? " "
+                                          : "");
+            started |= r->cells[t].text[0] != '\0';
+        }
+    }
+    if (buf == NULL && !r->oom)
+        buf = strdup("");
+    return buf;
 }
 
 static json_t *sections_json(struct rec *r)
 {
     json_t *arr = json_array();
-    size_t i, b;
-    int strong;
+    size_t i;
 
     oom_if_null(r, arr);
     for (i = 0; arr != NULL && i < r->n_sec; i++) {
-        const struct section_hit *s = &r->sec[i];
-        size_t end = section_end(r, i), total = 0, o = 0;
-        char *text;
+        char *text = section_text(r, i);
 
-        if (s->rest != NULL)
-            total += strlen(s->rest) + 1;
-        for (b = s->block + 1; b < end && b < r->doc->n_blocks; b++)
-            if (r->doc->blocks[b].kind == OGID_BLOCK_PARAGRAPH && !r->in_table[b])
-                total += strlen(r->doc->blocks[b].text) + 1;
-        text = malloc(total + 1);
         if (text == NULL) {
             r->oom = 1;
             break;
         }
-        if (s->rest != NULL && s->rest[0] != '\0') {
-            memcpy(text, s->rest, strlen(s->rest));
-            o = strlen(s->rest);
-        }
-        for (b = s->block + 1; b < end && b < r->doc->n_blocks; b++) {
-            const struct ogid_block *blk = &r->doc->blocks[b];
-            char *t;
-
-            if (blk->kind != OGID_BLOCK_PARAGRAPH || r->in_table[b] ||
-                block_chrome(r, b, &strong))
-                continue;
-            t = trim_dup(blk->text, strlen(blk->text));
-            if (t == NULL) {
-                r->oom = 1;
-                break;
-            }
-            if (t[0] != '\0') {
-                if (o > 0)
-                    text[o++] = '\n';
-                memcpy(text + o, t, strlen(t));
-                o += strlen(t);
-            }
-            free(t);
-        }
-        text[o] = '\0';
-        push(r, arr, json_pack("{s:i, s:s, s:s}", "no", s->no, "title", s->title, "text",
-                               text));
+        push(r, arr,
+             json_pack("{s:i, s:s, s:s}", "no", r->sec[i].no, "title", r->sec[i].title,
+                       "text", text));
         free(text);
     }
     return arr;
@@ -613,23 +769,38 @@ static void headers_cols(struct rec *r, struct headers *h, const struct ogid_for
         headers_add(r, h, &c[i].labels);
 }
 
+/* Is the cell a header: one of the texts, a short cell holding one, or
+ * texts run together ("结果维持结果纠正其他结果…" in crawler dumps)? */
 static int header_ish(const struct cell *c, const struct headers *h)
 {
-    size_t i, len = strlen(c->norm);
+    size_t i, len = strlen(c->norm), best;
+    const char *p = c->norm;
 
-    if (c->vkind != V_NONE || len == 0)
+    if (c->v.kind != OGID_VALUE_NONE || len == 0)
         return 0;
     for (i = 0; i < h->n; i++)
         if (strcmp(c->norm, h->norm[i]) == 0 ||
             (len <= MAX_HEADER_BYTES && strstr(c->norm, h->norm[i]) != NULL))
             return 1;
-    return 0;
+    while (*p) {
+        best = 0;
+        for (i = 0; i < h->n; i++) {
+            size_t k = strlen(h->norm[i]);
+
+            if (k > best && strncmp(p, h->norm[i], k) == 0)
+                best = k;
+        }
+        if (best == 0)
+            return 0;
+        p += best;
+    }
+    return 1;
 }
 
 /* Is the cell after i a value of i's row? */
 static int value_follows(const struct rec *r, size_t i, size_t hi)
 {
-    return i + 1 < hi && r->cells[i + 1].vkind != V_NONE && same_row(r, i, i + 1);
+    return i + 1 < hi && r->cells[i + 1].v.kind != OGID_VALUE_NONE && same_row(r, i, i + 1);
 }
 
 /* First cell in [lo, hi) labelled by l. A row label must be followed by a
@@ -643,7 +814,7 @@ static size_t find_label(const struct rec *r, size_t lo, size_t hi,
     for (i = lo; i < hi; i++) {
         int m;
 
-        if (r->cells[i].vkind != V_NONE)
+        if (r->cells[i].v.kind != OGID_VALUE_NONE)
             continue;
         m = ogid_labels_match(l, r->cells[i].norm, 1);
         if (m == 0)
@@ -654,7 +825,8 @@ static size_t find_label(const struct rec *r, size_t lo, size_t hi,
     if (!row)
         return NONE;
     for (i = lo; i < hi; i++)
-        if (r->cells[i].vkind == V_NONE && ogid_labels_match(l, r->cells[i].norm, 0) == 2)
+        if (r->cells[i].v.kind == OGID_VALUE_NONE &&
+            ogid_labels_match(l, r->cells[i].norm, 0) == 2)
             return i;
     return NONE;
 }
@@ -669,15 +841,17 @@ static void extend(size_t *lo, size_t *hi, size_t i)
 
 /* Reads the values after row label li: one per column. Returns the values
  * as an array and sets *last to the last cell used. */
-static json_t *read_row(struct rec *r, size_t li, size_t hi, const struct ogid_form_col *cols,
-                        size_t n_cols, const char *table, const char *key, size_t *last)
+static json_t *read_row(struct rec *r, size_t li, size_t hi,
+                        const struct ogid_form_col *cols, size_t n_cols, const char *table,
+                        const char *key, size_t *last)
 {
     const struct cell *lc = &r->cells[li];
     json_t *arr = json_array();
     size_t count = 0, j = li + 1, k;
 
     oom_if_null(r, arr);
-    while (count < n_cols && j < hi && r->cells[j].vkind != V_NONE && same_row(r, li, j)) {
+    while (count < n_cols && j < hi && r->cells[j].v.kind != OGID_VALUE_NONE &&
+           same_row(r, li, j)) {
         count++;
         j++;
     }
@@ -688,8 +862,9 @@ static json_t *read_row(struct rec *r, size_t li, size_t hi, const struct ogid_f
         /* Complete, or a row with no values at all, or a short grid row
          * whose missing cells are at its end. */
         for (k = 0; k < n_cols; k++)
-            push(r, arr, value_json(r, k < count ? &r->cells[li + 1 + k] : NULL, table, key,
-                                    cols[k].key, cols[k].money, lc->line));
+            push(r, arr,
+                 value_json(r, k < count ? &r->cells[li + 1 + k] : NULL, table, key,
+                            cols[k].key, cols[k].money, lc->line));
     } else {
         char found[256];
         size_t o = 0;
@@ -705,8 +880,8 @@ static json_t *read_row(struct rec *r, size_t li, size_t hi, const struct ogid_f
         for (k = 0; k < n_cols; k++)
             push(r, arr, json_null());
     }
-    if (count == n_cols && j < hi && r->cells[j].vkind == V_NUMBER && same_row(r, li, j) &&
-        lc->grid == r->cells[j].grid)
+    if (count == n_cols && j < hi && r->cells[j].v.kind == OGID_VALUE_NUMBER &&
+        same_row(r, li, j) && lc->grid == r->cells[j].grid)
         note(r, "warning", "AMBIGUOUS_NUMBERS", where_cell(table, key, NULL, lc->line),
              "%s %s: more values than its %zu columns; the first %zu were read", table, key,
              n_cols, n_cols);
@@ -723,13 +898,35 @@ static void header_back(const struct rec *r, size_t *lo, size_t floor,
 
 static void mark_extent(struct rec *r, size_t lo, size_t hi)
 {
-    size_t b;
+    size_t i;
 
     if (lo == NONE || hi == NONE || lo > hi || hi >= r->n)
         return;
-    for (b = r->cells[lo].block; b <= r->cells[hi].block && b < r->doc->n_blocks; b++)
-        if (r->doc->blocks[b].kind == OGID_BLOCK_PARAGRAPH)
-            r->in_table[b] = 1;
+    for (i = lo; i <= hi; i++)
+        if (!r->cells[i].grid)
+            r->cells[i].in_table = 1;
+}
+
+/* Notes a table that could not be read: TABLE_MISSING where nothing of it
+ * is there, UNPARSED_TEXT where its header texts are there but not its
+ * cells (crawler dumps run cells together: "规章000行政规范性文件…"). */
+static void table_absent(struct rec *r, struct range g, const struct headers *h,
+                         const char *table, const char *name)
+{
+    size_t i, k;
+
+    for (i = g.lo; i < g.hi; i++)
+        for (k = 0; k < h->n; k++)
+            if (strlen(h->norm[k]) >= 12 && strstr(r->cells[i].norm, h->norm[k]) != NULL) {
+                note(r, "warning", "UNPARSED_TEXT",
+                     json_pack("{s:s, s:i}", "table", table, "line", (int)r->cells[i].line),
+                     "table %s is there but its cells could not be told apart (run "
+                     "together?); not read",
+                     name);
+                return;
+            }
+    note(r, "warning", "TABLE_MISSING", json_pack("{s:s}", "table", table),
+         "table %s not found", name);
 }
 
 static void flush_missing(struct rec *r, json_t *missing)
@@ -743,8 +940,9 @@ static void flush_missing(struct rec *r, json_t *missing)
 static void missing_row(struct rec *r, json_t *missing, const char *table, const char *key,
                         const char *label)
 {
-    json_t *n = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "level", "warning", "code",
-                          "ROW_MISSING", "message", "", "where", "table", table, "row", key);
+    json_t *n =
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "level", "warning", "code",
+                  "ROW_MISSING", "message", "", "where", "table", table, "row", key);
     char msg[512];
 
     snprintf(msg, sizeof(msg), "%s: row %s (%s) not found", table, key, label);
@@ -760,6 +958,8 @@ static json_t *read_active(struct rec *r, struct range g, size_t *end)
     struct headers h = {0};
     size_t cur = g.lo, lo = NONE, hi = NONE, found = 0, b, k, c, last;
 
+    oom_if_null(r, out);
+    oom_if_null(r, missing);
     headers_add(r, &h, &a->headers);
     for (b = 0; b < a->n_blocks; b++) {
         headers_add(r, &h, &a->blocks[b].labels);
@@ -808,14 +1008,14 @@ static json_t *read_active(struct rec *r, struct range g, size_t *end)
         json_decref(bmiss);
     }
     header_back(r, &lo, g.lo, &h);
-    free(h.norm);
     if (found == 0) {
         json_decref(out);
         json_decref(missing);
-        note(r, "warning", "TABLE_MISSING", json_pack("{s:s}", "table", "active"),
-             "table 二 (主动公开政府信息情况) not found");
+        table_absent(r, g, &h, "active", "二 (主动公开政府信息情况)");
+        free(h.norm);
         return json_null();
     }
+    free(h.norm);
     flush_missing(r, missing);
     json_decref(missing);
     mark_extent(r, lo, hi);
@@ -830,6 +1030,9 @@ static json_t *read_requests(struct rec *r, struct range g, size_t *end)
     struct headers h = {0};
     size_t cur = g.lo, lo = NONE, hi = NONE, found = 0, k, last;
 
+    oom_if_null(r, rows);
+    oom_if_null(r, cols);
+    oom_if_null(r, missing);
     headers_add(r, &h, &q->headers);
     headers_cols(r, &h, q->cols, q->n_cols);
     for (k = 0; cols != NULL && k < q->n_cols; k++)
@@ -857,15 +1060,15 @@ static json_t *read_requests(struct rec *r, struct range g, size_t *end)
         found++;
     }
     header_back(r, &lo, g.lo, &h);
-    free(h.norm);
     if (found == 0) {
         json_decref(rows);
         json_decref(cols);
         json_decref(missing);
-        note(r, "warning", "TABLE_MISSING", json_pack("{s:s}", "table", "requests"),
-             "table 三 (收到和处理政府信息公开申请情况) not found");
+        table_absent(r, g, &h, "requests", "三 (收到和处理政府信息公开申请情况)");
+        free(h.norm);
         return json_null();
     }
+    free(h.norm);
     flush_missing(r, missing);
     json_decref(missing);
     mark_extent(r, lo, hi);
@@ -885,6 +1088,7 @@ static json_t *read_appeals(struct rec *r, struct range g, size_t *end)
     size_t i, k, lo;
     struct headers h = {0};
     json_t *out;
+    int grid, unclear;
 
     headers_add(r, &h, &a->headers);
     headers_cols(r, &h, a->groups, a->n_groups);
@@ -893,43 +1097,45 @@ static json_t *read_appeals(struct rec *r, struct range g, size_t *end)
         if (header_ish(&r->cells[i], &h))
             h0 = i;
     if (h0 == NONE) {
+        table_absent(r, g, &h, "appeals", "四 (行政复议、行政诉讼情况)");
         free(h.norm);
-        note(r, "warning", "TABLE_MISSING", json_pack("{s:s}", "table", "appeals"),
-             "table 四 (行政复议、行政诉讼情况) not found");
         return json_null();
     }
     for (i = h0 + 1; i < g.hi && num == g.hi; i++)
-        if (r->cells[i].vkind == V_NUMBER ||
-            (r->cells[i].vkind == V_BLANK && r->cells[i].text[0] != '\0'))
+        if (r->cells[i].v.kind == OGID_VALUE_NUMBER ||
+            (r->cells[i].v.kind == OGID_VALUE_BLANK && r->cells[i].text[0] != '\0'))
             num = i;
     hdr = h0;
     for (i = h0; i < num; i++)
         if (header_ish(&r->cells[i], &h))
             hdr = i;
-    start = hdr + 1;
-    if (num < g.hi && r->cells[num].grid) {
-        size_t rs = num;
-
-        while (rs > start && same_row(r, rs - 1, num))
-            rs--;
-        start = rs;
-    }
+    /* The numbers start at the first one; in a grid, with the blank cells
+     * before it in its row. */
+    start = num < g.hi ? num : hdr + 1;
+    while (num < g.hi && r->cells[num].grid && start > hdr + 1 &&
+           r->cells[start - 1].v.kind != OGID_VALUE_NONE && same_row(r, start - 1, num))
+        start--;
+    grid = start < g.hi && r->cells[start].grid;
     while (start + count < g.hi && count < need &&
-           r->cells[start + count].vkind != V_NONE &&
-           (!r->cells[start].grid || (r->cells[start + count].grid &&
-                                      r->cells[start + count].block == r->cells[start].block)))
+           r->cells[start + count].v.kind != OGID_VALUE_NONE &&
+           (!grid || (r->cells[start + count].grid &&
+                      r->cells[start + count].block == r->cells[start].block)))
         count++;
     lo = hdr;
     header_back(r, &lo, g.lo, &h);
     free(h.norm);
     out = json_object();
     oom_if_null(r, out);
-    if (count > 0 && count < need && !r->cells[start].grid)
-        note(r, "warning", "AMBIGUOUS_NUMBERS",
-             json_pack("{s:s, s:i}", "table", "appeals", "line", (int)r->cells[start].line),
-             "appeals: %zu values for %zu cells; which cells they fill is unclear, all read "
-             "as null",
-             count, need);
+    /* Too few numbers in text: which cells a lost blank line held is not
+     * known. In a grid the missing ones are the row's last. */
+    unclear = count > 0 && count < need && !grid;
+    if (unclear)
+        note(
+            r, "warning", "AMBIGUOUS_NUMBERS",
+            json_pack("{s:s, s:i}", "table", "appeals", "line", (int)r->cells[start].line),
+            "appeals: %zu values for %zu cells; which cells they fill is unclear, all read "
+            "as null",
+            count, need);
     for (k = 0; out != NULL && k < a->n_groups; k++) {
         json_t *grp = json_object();
         size_t j;
@@ -939,7 +1145,7 @@ static json_t *read_appeals(struct rec *r, struct range g, size_t *end)
             size_t idx = k * a->n_results + j;
             const struct cell *c = idx < count ? &r->cells[start + idx] : NULL;
 
-            if (count > 0 && count < need && !r->cells[start].grid)
+            if (unclear)
                 put(r, grp, a->results[j].key, json_null());
             else
                 put(r, grp, a->results[j].key,
@@ -963,12 +1169,12 @@ static struct range table_range(const struct rec *r, int no, size_t prev_end)
 
     for (i = 0; i < r->n_sec; i++) {
         if (r->sec[i].no == no) {
-            g.lo = r->block_first[r->sec[i].block + 1];
-            g.hi = r->block_first[section_end(r, i)];
+            g.lo = r->sec[i].cell + 1;
+            g.hi = section_end(r, i);
             return g;
         }
-        if (r->sec[i].no > no && r->block_first[r->sec[i].block] >= prev_end) {
-            g.hi = r->block_first[r->sec[i].block];
+        if (r->sec[i].no > no && r->sec[i].cell >= prev_end) {
+            g.hi = r->sec[i].cell;
             break;
         }
     }
@@ -979,7 +1185,7 @@ static struct range table_range(const struct rec *r, int no, size_t prev_end)
 
 /* ---- Metadata --------------------------------------------------------- */
 
-static json_t *date_json(const struct date *t)
+static json_t *date_json(const struct ogid_date *t)
 {
     char buf[16];
 
@@ -1014,7 +1220,7 @@ static json_t *find_published(struct rec *r)
     static const char *const labels[] = {"发布日期", "发表日期", "发布时间", "公开日期",
                                          "发文日期"};
     size_t l, i;
-    struct date t;
+    struct ogid_date t;
 
     for (l = 0; l < sizeof(labels) / sizeof(labels[0]); l++) {
         for (i = 0; i < r->n; i++) {
@@ -1025,7 +1231,7 @@ static json_t *find_published(struct rec *r)
             if (text == NULL || cell_chrome(r, i) ||
                 (text == r->cells[i].text && strstr(r->cells[i].norm, labels[l]) == NULL))
                 continue;
-            c = compact(text);
+            c = ogid_compact(text);
             if (c == NULL) {
                 r->oom = 1;
                 return json_null();
@@ -1035,12 +1241,12 @@ static json_t *find_published(struct rec *r)
                 p += strlen(labels[l]);
                 while (*p == ':' || strncmp(p, "：", 3) == 0)
                     p += *p == ':' ? 1 : 3;
-                ok = date_at(p, &t, 0);
+                ok = ogid_date_parse(p, &t, 0);
                 if (ok == 0 && *p == '\0' && i + 1 < r->n && !cell_chrome(r, i + 1)) {
-                    char *n2 = compact(r->cells[i + 1].text);
+                    char *n2 = ogid_compact(r->cells[i + 1].text);
 
                     if (n2 != NULL)
-                        ok = date_at(n2, &t, 0);
+                        ok = ogid_date_parse(n2, &t, 0);
                     free(n2);
                 }
             }
@@ -1072,19 +1278,19 @@ static json_t *find_period(struct rec *r)
                 break;
         if (w == sizeof(words) / sizeof(words[0]))
             continue;
-        s = compact(text);
+        s = ogid_compact(text);
         if (s == NULL) {
             r->oom = 1;
             return json_null();
         }
         for (p = s; *p; p++) {
-            struct date a, b;
+            struct ogid_date a, b;
             size_t k;
             const char *q;
 
             if (p > s && p[-1] >= '0' && p[-1] <= '9')
                 continue;
-            if ((k = date_at(p, &a, 0)) == 0)
+            if ((k = ogid_date_parse(p, &a, 0)) == 0)
                 continue;
             q = p + k;
             if (strncmp(q, "起", 3) == 0)
@@ -1095,7 +1301,7 @@ static json_t *find_period(struct rec *r)
             if (j == sizeof(joins) / sizeof(joins[0]))
                 continue;
             q += strlen(joins[j]);
-            if (date_at(q, &b, a.y) == 0)
+            if (ogid_date_parse(q, &b, a.y) == 0)
                 continue;
             if (b.y * 10000 + b.m * 100 + b.d < a.y * 10000 + a.m * 100 + a.d)
                 continue;
@@ -1117,7 +1323,7 @@ static json_t *title_agency(const char *t, int year, size_t at, size_t after)
     json_t *out;
 
     if (year != 0 && at > 0) {
-        s = trim_dup(t, at);
+        s = ogid_trim_dup(t, at);
     } else {
         const char *b = year != 0 ? t + after : t;
 
@@ -1130,7 +1336,7 @@ static json_t *title_agency(const char *t, int year, size_t at, size_t after)
             if (x != NULL && (size_t)(x - b) < len)
                 len = (size_t)(x - b);
         }
-        s = trim_dup(b, len);
+        s = ogid_trim_dup(b, len);
     }
     if (s == NULL)
         return NULL;
@@ -1150,21 +1356,23 @@ static json_t *title_agency(const char *t, int year, size_t at, size_t after)
  * *out is NULL when there is none. Returns 0 or OGID_ENOMEM. */
 static int find_title(struct rec *r, char **out)
 {
-    size_t i, limit = r->n_sec ? r->block_first[r->sec[0].block] : r->n;
+    size_t i, limit = r->n_sec ? r->sec[0].cell : r->n;
 
     *out = NULL;
     for (i = 0; i < limit; i++) {
         const struct cell *c = &r->cells[i];
         const char *t = c->text, *x;
 
+        /* Not a sentence, nor a breadcrumb ("首页 > … > …年度报告"). */
         if (!c->whole || strstr(t, "年度报告") == NULL || strlen(t) > 300 ||
-            strstr(t, "。") != NULL || cell_chrome(r, i))
+            strstr(t, "。") != NULL || strchr(t, '>') != NULL ||
+            strstr(t, "当前位置") != NULL || cell_chrome(r, i))
             continue;
         if ((x = strstr(t, ":")) != NULL && x - t <= 12)
             t = x + 1;
         else if ((x = strstr(t, "：")) != NULL && x - t <= 12)
             t = x + 3;
-        *out = trim_dup(t, strlen(t));
+        *out = ogid_trim_dup(t, strlen(t));
         return *out ? 0 : OGID_ENOMEM;
     }
     return 0;
@@ -1191,11 +1399,11 @@ static json_t *meta_json(struct rec *r)
              "no title naming a 年度报告 found");
     } else {
         /* Year and agency from the title without spaces, digits in ASCII. */
-        char *flat = compact(title);
+        char *flat = ogid_compact(title);
 
         put(r, meta, "title", json_string(title));
         if (flat != NULL)
-            year = title_year(flat, &at, &after);
+            year = ogid_title_year(flat, &at, &after);
         v = flat ? title_agency(flat, year, at, after) : NULL;
         free(flat);
         put(r, meta, "agency", v);
@@ -1238,7 +1446,6 @@ static void rec_clear(struct rec *r)
         free(r->sec[i].rest);
     }
     free(r->block_first);
-    free(r->in_table);
     json_decref(r->notes);
 }
 

@@ -118,6 +118,14 @@ def wait_reports(log, n, timeout=30):
     fail(f"expected {n} report lines, got {len(reports(read_log(log)))}")
 
 
+def wait_path(path, timeout=10):
+    """The file is moved just after its lines are logged."""
+    deadline = time.time() + timeout
+    while not os.path.lexists(path):
+        check(time.time() < deadline, f"{path} did not appear")
+        time.sleep(0.02)
+
+
 def seed_bytes():
     with open(SEED, "rb") as f:
         return f.read()
@@ -138,8 +146,7 @@ def scenario_seed(tmp):
     check(r["form"] == "2021", r)
     check(r["file"] == "tongxin-county-office-2023.txt", r)
     check(len(r["report"]) == 64, r)
-    check(os.path.exists(os.path.join(spool, "done", "tongxin-county-office-2023.txt")),
-          "seed not in done/")
+    wait_path(os.path.join(spool, "done", "tongxin-county-office-2023.txt"))
     check(os.listdir(os.path.join(spool, "incoming")) == [], "incoming/ not empty")
     check(d.stop() == 0, "SIGTERM exit status")
     lines = read_log(d.log)
@@ -167,6 +174,7 @@ def scenario_refusals(tmp):
         check(name in by, f"no report line for {name}")
         check(by[name]["status"] == "failed", by[name])
         check(words in by[name]["error"], f"{name}: {by[name]['error']}")
+        wait_path(os.path.join(spool, "failed", name + ".error"))
         check(os.path.lexists(os.path.join(spool, "failed", name)), f"{name} not in failed/")
         with open(os.path.join(spool, "failed", name + ".error")) as f:
             check(words in f.read(), f"{name}.error lacks the reason")
@@ -284,7 +292,7 @@ def scenario_worker_crash(tmp):
     lines = read_log(d.log)
     for r in rs:
         check(r["status"] == "failed", r)
-        check(os.path.exists(os.path.join(spool, "failed", r["file"])), r)
+        wait_path(os.path.join(spool, "failed", r["file"]))
     codes = [x["code"] for x in lines if x.get("event") == "finding"]
     check(codes == ["WORKER_CRASHED", "WORKER_CRASHED"], codes)
     check(d.stop() == 0, "exit status")
@@ -416,6 +424,50 @@ def scenario_crash_recovery(tmp):
     recovers = [x for x in lines if x.get("what") == "recover"]
     print(f"{total} files, {kills} kills, {len(recovers)} recoveries, "
           f"{len(rs)} report lines, all exactly once")
+
+
+def scenario_disk_full(tmp):
+    """A log write that fails (here: a file size limit on the daemon, as a
+    full disk would) leaves the report in work/ and no partial line; once
+    writing works again the report is logged and finished."""
+    import resource
+    spool = os.path.join(tmp, "spool")
+    d = Daemon(spool).start()
+    size = os.path.getsize(d.log)
+    resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE, (size + 200, resource.RLIM_INFINITY))
+    seed = seed_bytes().decode()
+    # Two findings make the group longer than the 200 bytes left.
+    bad = seed.replace("\n15\n", "\n16\n", 1)
+    drop(spool, "a.txt", bad.encode())
+    time.sleep(1.5)
+    check(reports(read_log(d.log)) == [], "a report line was written past the limit")
+    check(os.path.getsize(d.log) == size, "a partial group stayed in the log")
+    work = [x for x in os.listdir(os.path.join(spool, "work")) if not x.startswith(".")]
+    check(len(work) == 1 and work[0].endswith(".a.txt"), f"work/ holds {work}")
+    check(not os.path.exists(os.path.join(spool, "done", "a.txt")), "marked done")
+    resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE,
+                     (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    r = wait_reports(d.log, 1, timeout=40)
+    check(r[0]["file"] == "a.txt" and r[0]["counts"]["error"] >= 1, r)
+    wait_path(os.path.join(spool, "done", "a.txt"))
+    check("retrying" in d.stderr(), "the failed write was not logged")
+    check(d.stop() == 0, "exit status")
+
+
+def scenario_two_daemons(tmp):
+    """Two daemons on one spool and one log: every file is taken once."""
+    spool = os.path.join(tmp, "spool")
+    a = Daemon(spool).start()
+    b = Daemon(spool).start()
+    seed = seed_bytes().decode()
+    for i in range(60):
+        drop(spool, f"r{i:02}.txt", seed.replace("同心县", f"第{i}县").encode())
+    rs = wait_reports(a.log, 60, timeout=60)
+    time.sleep(0.5)
+    rs = reports(read_log(a.log))
+    files = sorted(r["file"] for r in rs)
+    check(files == [f"r{i:02}.txt" for i in range(60)], files)
+    check(a.stop() == 0 and b.stop() == 0, "exit status")
 
 
 def scenario_install(tmp):

@@ -79,12 +79,12 @@ static void test_paragraph_len_not_nul(void **state)
 static void test_paragraph_bad_utf8_repaired(void **state)
 {
     struct fixture *f = *state;
-    const char bad[] = "a\xff\xe4\xb8" "b\xed\xa0\x80"; /* stray, cut, surrogate */
+    const char bad[] = "a\xff\xe4\xb8"
+                       "b\xed\xa0\x80"; /* stray, cut, surrogate */
 
     assert_int_equal(f->b.paragraph(f->b.ctx, bad, sizeof(bad) - 1, 0), 0);
-    assert_string_equal(f->doc->blocks[0].text,
-                        "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
-                        "b\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    assert_string_equal(f->doc->blocks[0].text, "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                                                "b\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 /* The header of table 三 as the official layout spans it. */
@@ -290,7 +290,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_paragraph_bad_utf8_repaired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_spans_resolved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_short_rows_padded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_table_rowspan_skips_and_clips, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_rowspan_skips_and_clips, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_table_huge_spans_capped, setup, teardown),
         cmocka_unit_test(test_max_cells_enforced),
         cmocka_unit_test_setup_teardown(test_calls_out_of_order_refused, setup, teardown),
