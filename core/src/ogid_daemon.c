@@ -114,10 +114,14 @@ static void job_free(struct job *j)
 
 /* --- the log ------------------------------------------------------------ */
 
-static void write_daemon_line(struct daemon *d, const char *what, const char *msg)
+static void write_daemon_line_extra(struct daemon *d, const char *what, const char *msg,
+                                    const char *key, json_int_t value)
 {
+    json_t *extra = key ? json_pack("{s:I}", key, value) : NULL;
     size_t len;
-    char *line = ogid_findings_daemon_line(what, msg, NULL, &len);
+    char *line = ogid_findings_daemon_line(what, msg, extra, &len);
+
+    json_decref(extra);
 
     ogid_info("daemon", "%s: %s", what, msg);
     if (line == NULL)
@@ -126,6 +130,11 @@ static void write_daemon_line(struct daemon *d, const char *what, const char *ms
         ogid_error("log", "cannot write a daemon line to %s: %s", d->cfg->log_path,
                    strerror(errno));
     free(line);
+}
+
+static void write_daemon_line(struct daemon *d, const char *what, const char *msg)
+{
+    write_daemon_line_extra(d, what, msg, NULL, 0);
 }
 
 static void finish_file(struct daemon *d, const char *job, const char *name,
@@ -855,9 +864,16 @@ int ogid_daemon_run(const struct ogid_daemon_options *opt)
     d->n_workers = d->cfg->workers ? d->cfg->workers : (size_t)uv_available_parallelism();
     if (d->n_workers > MAX_WORKERS)
         d->n_workers = MAX_WORKERS;
+    /* Signals first: a SIGTERM that comes as soon as the start line is
+     * visible must already find its handler. */
+    for (int i = 0; i < 4; i++) {
+        uv_signal_init(d->loop, &d->sig[i]);
+        d->sig[i].data = d;
+        uv_signal_start(&d->sig[i], signal_cb, signums[i]);
+    }
     snprintf(msg, sizeof msg, "ogid %s started: spool %s, %zu workers, log %s",
              OGID_VERSION, d->cfg->spool_dir, d->n_workers, d->cfg->log_path);
-    write_daemon_line(d, "start", msg);
+    write_daemon_line_extra(d, "start", msg, "pid", (json_int_t)getpid());
     if (removed > 0) {
         snprintf(msg, sizeof msg, "removed a torn tail of %ld bytes from the log", removed);
         write_daemon_line(d, "recover", msg);
@@ -871,11 +887,6 @@ int ogid_daemon_run(const struct ogid_daemon_options *opt)
     uv_timer_init(d->loop, &d->retry);
     uv_timer_init(d->loop, &d->respawn);
     d->debounce.data = d->rescan.data = d->settle.data = d->retry.data = d->respawn.data = d;
-    for (int i = 0; i < 4; i++) {
-        uv_signal_init(d->loop, &d->sig[i]);
-        d->sig[i].data = d;
-        uv_signal_start(&d->sig[i], signal_cb, signums[i]);
-    }
     signal(SIGPIPE, SIG_IGN);
     /* A file size limit on the log must fail the write (and be retried),
      * not kill the daemon. */

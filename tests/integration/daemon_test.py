@@ -65,10 +65,9 @@ class Daemon:
         # Started once the start line is in the log.
         deadline = time.time() + 20
         while time.time() < deadline:
-            if any(x.get("what") == "start" and str(self.proc.pid) in x.get("message", "")
-                   or x.get("what") == "start" for x in read_log(self.log)):
-                if os.path.isdir(os.path.join(self.spool, "incoming")):
-                    return self
+            if any(x.get("what") == "start" and x.get("pid") == self.proc.pid
+                   for x in read_log(self.log)):
+                return self
             if self.proc.poll() is not None:
                 fail(f"daemon exited at start with {self.proc.returncode}: " + self.stderr())
             time.sleep(0.02)
@@ -397,6 +396,9 @@ def scenario_crash_recovery(tmp):
         if len(rs) >= total:
             break
         time.sleep(0.1)
+    for n in names:
+        if not os.path.exists(os.path.join(spool, "failed", n)):
+            wait_path(os.path.join(spool, "done", n))
     check(d.stop() == 0, "exit status")
     lines = read_log(d.log)
     rs = reports(lines)
