@@ -3,10 +3,12 @@
  *
  * Everything works on one flat stream of cells. A paragraph is one cell (or,
  * where it reads like a table row written on one line, "label 1 0 0 …", one
- * cell per space-separated piece); a table grid contributes the cells that
- * start at each position, row by row, so that a spanned cell counts once.
- * Text copied from a web page puts one table cell on each line, so this one
- * stream serves both documents with grids and documents without.
+ * cell per space-separated piece; or where a crawler ran the whole body into
+ * one line, the pieces between the section headings written inside it); a
+ * table grid contributes the cells that start at each position, row by row,
+ * so that a spanned cell counts once. Text copied from a web page puts one
+ * table cell on each line, so this one stream serves both documents with
+ * grids and documents without.
  *
  * On that stream: section headings ("一、总体情况") are found by number and
  * key words; the form is the one whose signature texts appear most; each
@@ -14,7 +16,8 @@
  * followed by as many values as the row has columns. A value is a number or
  * a blank ("", "/", "-", "—", "无"): blanks become null with a BLANK_CELL
  * note, never 0. What does not fit is said in a note, never guessed: a row
- * whose count of values is wrong gets nulls and AMBIGUOUS_NUMBERS.
+ * whose count of values is wrong gets nulls and AMBIGUOUS_NUMBERS, a table
+ * whose cells run together ("规章000行政规范性文件…") UNPARSED_TEXT.
  *
  * All loops walk the stream forwards with bounded indices; nothing recurses. */
 #include "ogid_recognise.h"
@@ -65,7 +68,8 @@ struct rec {
     const struct ogid_form *form;
     struct cell *cells;
     size_t n, cap;
-    size_t *block_first; /* first cell of each block; [n_blocks] = n */
+    size_t *block_first;         /* first cell of each block; [n_blocks] = n */
+    unsigned char *block_chrome; /* per block: 0, or 1 (weak) or 2 (strong) chrome */
     struct section_hit sec[MAX_SECTIONS];
     size_t n_sec;
     size_t body_end; /* first block of the trailing page chrome */
@@ -187,11 +191,13 @@ static size_t embedded_heading(struct rec *r, const char *s, int boundary)
 {
     static const char *const ends[] = {"情况", "事项"};
     size_t k, f, i, t, e = 2;
-    int no = numeral_at(s, &k), ok;
+    int no, ok;
     const char *title;
     char *cand, *norm;
 
-    if (no == 0 || strncmp(s + k, "、", 3) != 0)
+    /* Every numeral is three bytes: look for the 、 first, it is rare. */
+    if ((unsigned char)s[0] < 0xE4 || s[1] == '\0' || s[2] == '\0' ||
+        strncmp(s + 3, "、", 3) != 0 || (no = numeral_at(s, &k)) == 0)
         return 0;
     title = s + k + 3;
     for (f = 0; f < r->forms->n; f++) {
@@ -301,6 +307,34 @@ static int add_paragraph(struct rec *r, size_t b, const struct ogid_block *blk)
     return 0;
 }
 
+/* Page chrome, by the words portals put there. Strong markers end the body
+ * of the report; weak ones are single controls that are only skipped. */
+static int chrome(const char *text, int *strong)
+{
+    static const char *const contains[] = {
+        "扫一扫在手机上", "在手机上查看", "网站地图", "ICP备",    "icp备",      "公网安备",
+        "网站标识码",     "关闭窗口",     "打印本页", "版权所有", "Copyright",  "copyright",
+        "技术支持:",      "技术支持：",   "主办单位", "承办单位", "建议使用IE", "分辨率"};
+    static const char *const prefix[] = {"主办:", "主办：", "承办:", "承办：", "字号"};
+    static const char *const equals[] = {
+        "打印",   "打印:",    "打印：",  "关闭",     "【打印】", "【关闭】", "[打印]",
+        "[关闭]", "打印关闭", "分享到:", "分享到：", "返回顶部", "收藏",     "大 中 小"};
+    size_t i;
+
+    *strong = 1;
+    for (i = 0; i < sizeof(contains) / sizeof(contains[0]); i++)
+        if (strstr(text, contains[i]) != NULL)
+            return 1;
+    for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+        if (strncmp(text, prefix[i], strlen(prefix[i])) == 0)
+            return 1;
+    *strong = 0;
+    for (i = 0; i < sizeof(equals) / sizeof(equals[0]); i++)
+        if (strcmp(text, equals[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int build_stream(struct rec *r)
 {
     const struct ogid_document *doc = r->doc;
@@ -308,13 +342,18 @@ static int build_stream(struct rec *r)
     int rc;
 
     r->block_first = calloc(doc->n_blocks + 1, sizeof(*r->block_first));
-    if (r->block_first == NULL)
+    r->block_chrome = calloc(doc->n_blocks + 1, 1);
+    if (r->block_first == NULL || r->block_chrome == NULL)
         return OGID_ENOMEM;
     for (b = 0; b < doc->n_blocks; b++) {
         const struct ogid_block *blk = &doc->blocks[b];
 
         r->block_first[b] = r->n;
         if (blk->kind == OGID_BLOCK_PARAGRAPH && blk->text != NULL) {
+            int strong;
+
+            if (chrome(blk->text, &strong))
+                r->block_chrome[b] = strong ? 2 : 1;
             if ((rc = add_paragraph(r, b, blk)) != 0)
                 return rc;
         } else if (blk->kind == OGID_BLOCK_TABLE && blk->cells != NULL) {
@@ -517,41 +556,10 @@ static int find_sections(struct rec *r)
     return 0;
 }
 
-/* Page chrome, by the words portals put there. Strong markers end the body
- * of the report; weak ones are single controls that are only skipped. */
-static int chrome(const char *text, int *strong)
-{
-    static const char *const contains[] = {
-        "扫一扫在手机上", "在手机上查看", "网站地图", "ICP备",    "icp备",      "公网安备",
-        "网站标识码",     "关闭窗口",     "打印本页", "版权所有", "Copyright",  "copyright",
-        "技术支持:",      "技术支持：",   "主办单位", "承办单位", "建议使用IE", "分辨率"};
-    static const char *const prefix[] = {"主办:", "主办：", "承办:", "承办：", "字号"};
-    static const char *const equals[] = {
-        "打印",   "打印:",    "打印：",  "关闭",     "【打印】", "【关闭】", "[打印]",
-        "[关闭]", "打印关闭", "分享到:", "分享到：", "返回顶部", "收藏",     "大 中 小"};
-    size_t i;
-
-    *strong = 1;
-    for (i = 0; i < sizeof(contains) / sizeof(contains[0]); i++)
-        if (strstr(text, contains[i]) != NULL)
-            return 1;
-    for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
-        if (strncmp(text, prefix[i], strlen(prefix[i])) == 0)
-            return 1;
-    *strong = 0;
-    for (i = 0; i < sizeof(equals) / sizeof(equals[0]); i++)
-        if (strcmp(text, equals[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int block_chrome(const struct rec *r, size_t b, int *strong)
 {
-    const struct ogid_block *blk = &r->doc->blocks[b];
-
-    *strong = 0;
-    return blk->kind == OGID_BLOCK_PARAGRAPH && blk->text != NULL &&
-           chrome(blk->text, strong);
+    *strong = r->block_chrome[b] == 2;
+    return r->block_chrome[b] != 0;
 }
 
 /* The footer: the first strong chrome after the last section heading and
@@ -1228,8 +1236,9 @@ static json_t *find_published(struct rec *r)
             char *c, *p;
             size_t ok = 0;
 
-            if (text == NULL || cell_chrome(r, i) ||
-                (text == r->cells[i].text && strstr(r->cells[i].norm, labels[l]) == NULL))
+            if (text == NULL ||
+                (text == r->cells[i].text && strstr(r->cells[i].norm, labels[l]) == NULL) ||
+                cell_chrome(r, i))
                 continue;
             c = ogid_compact(text);
             if (c == NULL) {
@@ -1271,12 +1280,12 @@ static json_t *find_period(struct rec *r)
         char *s;
         const char *p;
 
-        if (text == NULL || cell_chrome(r, i))
+        if (text == NULL)
             continue;
         for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
             if (strstr(text, words[w]) != NULL)
                 break;
-        if (w == sizeof(words) / sizeof(words[0]))
+        if (w == sizeof(words) / sizeof(words[0]) || cell_chrome(r, i))
             continue;
         s = ogid_compact(text);
         if (s == NULL) {
@@ -1288,7 +1297,7 @@ static json_t *find_period(struct rec *r)
             size_t k;
             const char *q;
 
-            if (p > s && p[-1] >= '0' && p[-1] <= '9')
+            if (*p < '0' || *p > '9' || (p > s && p[-1] >= '0' && p[-1] <= '9'))
                 continue;
             if ((k = ogid_date_parse(p, &a, 0)) == 0)
                 continue;
@@ -1446,6 +1455,7 @@ static void rec_clear(struct rec *r)
         free(r->sec[i].rest);
     }
     free(r->block_first);
+    free(r->block_chrome);
     json_decref(r->notes);
 }
 

@@ -1558,6 +1558,32 @@ static void test_recognise_random_documents(void **state)
     }
 }
 
+/* The seed with lines dropped or replaced at random: always a model. */
+static void test_recognise_mutated_seed(void **state)
+{
+    char *text = slurp(SEED ".txt"), buf[20][256];
+    int round;
+
+    (void)state;
+    for (round = 0; round < 100; round++) {
+        struct edit e[20];
+        struct ogid_document *doc;
+        json_t *m;
+        size_t i;
+
+        for (i = 0; i < 20; i++) {
+            e[i].line = 1 + rnd() % 628;
+            e[i].text = rnd() % 3 == 0 ? NULL : random_text(buf[i], sizeof(buf[i]));
+        }
+        doc = doc_from_text(text, e, 20);
+        m = recognise(doc);
+        assert_non_null(json_object_get(m, "notes"));
+        json_decref(m);
+        ogid_document_free(doc);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1581,6 +1607,7 @@ int main(void)
         cmocka_unit_test(test_recognise_local_form_variant),
         cmocka_unit_test(test_recognise_crawler_dumps),
         cmocka_unit_test(test_recognise_random_documents),
+        cmocka_unit_test(test_recognise_mutated_seed),
         cmocka_unit_test(test_value_parse),
         cmocka_unit_test(test_date_parse),
     };
