@@ -86,16 +86,15 @@ struct ogid_rules {
 static const char rules_key = 'r';
 static const char index_key = 'i';
 
-static const char *const rule_fields[] = {"id",     "title",  "severity",
-                                          "basis",  "params", "check", NULL};
-static const char *const finding_fields[] = {"code",     "message", "where",
-                                             "expected", "actual",  "severity",
-                                             NULL};
+static const char *const rule_fields[] = {"id",     "title", "severity", "basis",
+                                          "params", "check", NULL};
+static const char *const finding_fields[] = {"code",   "message",  "where", "expected",
+                                             "actual", "severity", NULL};
 static const char *const severities[] = {"error", "warning", "info", NULL};
 static const char *const safe_globals[] = {
-    "assert",   "error",    "ipairs",   "next",   "pairs",        "pcall",
-    "select",   "tonumber", "tostring", "type",   "xpcall",       "rawequal",
-    "rawget",   "rawlen",   "rawset",   "getmetatable", "_VERSION", NULL};
+    "assert", "error",    "ipairs",       "next",     "pairs",    "pcall",
+    "select", "tonumber", "tostring",     "type",     "rawequal", "rawget",
+    "rawlen", "rawset",   "getmetatable", "_VERSION", NULL};
 static const char *const safe_libs[] = {"string", "table", "math", "utf8", NULL};
 
 static struct ogid_rules *get_rs(lua_State *L)
@@ -173,8 +172,7 @@ static void limit_hook(lua_State *L, lua_Debug *ar)
         lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1);
     }
     luaL_where(L, 0);
-    lua_pushfstring(L, "instruction budget of %d exceeded",
-                    (int)OGID_RULE_BUDGET);
+    lua_pushfstring(L, "instruction budget of %d exceeded", (int)OGID_RULE_BUDGET);
     lua_concat(L, 2);
     lua_error(L);
 }
@@ -195,8 +193,7 @@ static void limits_off(struct ogid_rules *rs)
 
 /* Lua shortens long chunk names to "...tail"; put the whole file name back
  * so messages read FILE:LINE. Writes at most outlen - 1 bytes. */
-static void fix_location(const char *msg, const char *file, char *out,
-                         size_t outlen)
+static void fix_location(const char *msg, const char *file, char *out, size_t outlen)
 {
     const char *colon, *p;
     size_t tail, flen = strlen(file);
@@ -256,8 +253,8 @@ static int raise_at(lua_State *L, const char *file, int line)
     }
     msg = lua_tostring(L, -1);
     fix_location(msg, file, buf, sizeof buf);
-    if (strncmp(buf, file, flen) == 0 && buf[flen] == ':' &&
-        buf[flen + 1] >= '0' && buf[flen + 1] <= '9')
+    if (strncmp(buf, file, flen) == 0 && buf[flen] == ':' && buf[flen + 1] >= '0' &&
+        buf[flen + 1] <= '9')
         lua_pushstring(L, buf);
     else
         lua_pushfstring(L, "%s:%d: %s", file, line, buf);
@@ -283,8 +280,7 @@ static int l_env_print(lua_State *L)
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    snprintf(tag, sizeof tag, "rule:%s",
-             rs->running ? rs->rules[rs->cur].id : "load");
+    snprintf(tag, sizeof tag, "rule:%s", rs->running ? rs->rules[rs->cur].id : "load");
     ogid_debug(tag, "%s", lua_tostring(L, -1));
     return 0;
 }
@@ -308,6 +304,39 @@ static int l_env_setmetatable(lua_State *L)
     lua_settop(L, 2);
     lua_setmetatable(L, 1);
     return 1;
+}
+
+/* The message handler xpcall installs around the rule's own handler. An
+ * error raised by the budget hook reaches the handler while Lua still has
+ * hooks disabled, so the rule's handler could loop forever unmetered: once
+ * the budget is spent the error passes through untouched. */
+static int l_xpcall_handler(lua_State *L)
+{
+    if (get_rs(L)->budget_hit)
+        return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int l_env_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, l_xpcall_handler, 1);
+    lua_replace(L, 2);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);
+    if (lua_pcall(L, n - 2, LUA_MULTRET, 2) != LUA_OK) {
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - 2;
 }
 
 static int l_env_require(lua_State *L)
@@ -356,6 +385,8 @@ static void push_env(lua_State *L)
     lua_setfield(L, env, "print");
     lua_pushcfunction(L, l_env_setmetatable);
     lua_setfield(L, env, "setmetatable");
+    lua_pushcfunction(L, l_env_xpcall);
+    lua_setfield(L, env, "xpcall");
 
     /* The host module; later tasks add helpers (calendar, history). */
     lua_createtable(L, 0, 1);
@@ -369,9 +400,9 @@ static void push_env(lua_State *L)
 static int l_state_setup(lua_State *L)
 {
     static const luaL_Reg libs[] = {
-        {LUA_GNAME, luaopen_base},         {LUA_STRLIBNAME, luaopen_string},
-        {LUA_TABLIBNAME, luaopen_table},   {LUA_MATHLIBNAME, luaopen_math},
-        {LUA_UTF8LIBNAME, luaopen_utf8},   {NULL, NULL}};
+        {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
+        {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+        {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL}};
     const luaL_Reg *lib;
 
     for (lib = libs; lib->func; lib++) {
@@ -416,8 +447,7 @@ static int valid_id(const char *s, size_t len)
         } else if (c == '.') {
             dots++;
             start = 1;
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                     c == '_')) {
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
             return 0;
         }
     }
@@ -432,8 +462,7 @@ static int rawfield(lua_State *L, int t, const char *name)
 }
 
 /* Validates the rule table at index t and adds or replaces its record. */
-static void add_rule(lua_State *L, int t, const struct load_job *job, int line,
-                     int nth)
+static void add_rule(lua_State *L, int t, const struct load_job *job, int line, int nth)
 {
     char label[200];
     const char *id, *s;
@@ -450,8 +479,7 @@ static void add_rule(lua_State *L, int t, const struct load_job *job, int line,
                    luaL_typename(L, t));
 
     if (rawfield(L, t, "id") != LUA_TSTRING)
-        luaL_error(L, "%s:%d: %s has no string field 'id'", job->file, line,
-                   label);
+        luaL_error(L, "%s:%d: %s has no string field 'id'", job->file, line, label);
     id = lua_tolstring(L, -1, &len);
     if (!valid_id(id, len))
         luaL_error(L,
@@ -464,8 +492,7 @@ static void add_rule(lua_State *L, int t, const struct load_job *job, int line,
     while (lua_next(L, t) != 0) {
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "%s:%d: %s has a key that is not a name", job->file,
-                       line, label);
+            luaL_error(L, "%s:%d: %s has a key that is not a name", job->file, line, label);
         s = lua_tostring(L, -1);
         if (!in_list(s, rule_fields))
             luaL_error(L,
@@ -477,16 +504,14 @@ static void add_rule(lua_State *L, int t, const struct load_job *job, int line,
     lua_createtable(L, 8, 0);
     rec = lua_gettop(L);
     if (rawfield(L, t, "check") != LUA_TFUNCTION)
-        luaL_error(L, "%s:%d: %s: 'check' must be a function", job->file, line,
-                   label);
+        luaL_error(L, "%s:%d: %s: 'check' must be a function", job->file, line, label);
     lua_rawseti(L, rec, 1);
     lua_pushvalue(L, rec - 1);
     lua_rawseti(L, rec, 2);
-    if (rawfield(L, t, "title") != LUA_TSTRING ||
-        lua_rawlen(L, -1) == 0 ||
+    if (rawfield(L, t, "title") != LUA_TSTRING || lua_rawlen(L, -1) == 0 ||
         !ogid_utf8_valid(lua_tostring(L, -1), lua_rawlen(L, -1)))
-        luaL_error(L, "%s:%d: %s: 'title' must be a non-empty UTF-8 string",
-                   job->file, line, label);
+        luaL_error(L, "%s:%d: %s: 'title' must be a non-empty UTF-8 string", job->file,
+                   line, label);
     lua_rawseti(L, rec, 3);
     if (rawfield(L, t, "severity") != LUA_TSTRING ||
         !in_list(lua_tostring(L, -1), severities))
@@ -505,8 +530,7 @@ static void add_rule(lua_State *L, int t, const struct load_job *job, int line,
             break;
         /* fall through */
     default:
-        luaL_error(L, "%s:%d: %s: 'basis' must be a UTF-8 string", job->file,
-                   line, label);
+        luaL_error(L, "%s:%d: %s: 'basis' must be a UTF-8 string", job->file, line, label);
     }
     lua_rawseti(L, rec, 5);
     lua_pushstring(L, job->file);
@@ -520,15 +544,14 @@ static void add_rule(lua_State *L, int t, const struct load_job *job, int line,
         /* Params travel as JSON so every check gets a fresh copy and the
          * config can override them later. */
         if (lua_rawlen(L, -1) > 0)
-            luaL_error(L, "%s:%d: %s: 'params' must have named fields",
-                       job->file, line, label);
+            luaL_error(L, "%s:%d: %s: 'params' must have named fields", job->file, line,
+                       label);
         lua_pushfstring(L, "%s:%d: %s: params", job->file, line, label);
         ogid_lua_check(L, -2, lua_tostring(L, -1));
         lua_pop(L, 1);
         break;
     default:
-        luaL_error(L, "%s:%d: %s: 'params' must be a table", job->file, line,
-                   label);
+        luaL_error(L, "%s:%d: %s: 'params' must be a table", job->file, line, label);
     }
     lua_rawseti(L, rec, 7);
     lua_pushinteger(L, job->path);
@@ -547,8 +570,8 @@ static void add_rule(lua_State *L, int t, const struct load_job *job, int line,
         lua_rawgeti(L, -1, 8);
         if (lua_tointeger(L, -1) == job->path) {
             lua_rawgeti(L, -2, 6);
-            luaL_error(L, "%s:%d: %s: id already used in %s", job->file, line,
-                       label, lua_tostring(L, -1));
+            luaL_error(L, "%s:%d: %s: id already used in %s", job->file, line, label,
+                       lua_tostring(L, -1));
         }
     } else {
         pos = (lua_Integer)lua_rawlen(L, rules) + 1;
@@ -580,15 +603,15 @@ static int l_rules_load(lua_State *L)
     limits_off(rs);
     line = rs->ret_line > 0 ? rs->ret_line : 1;
     if (status == LUA_ERRMEM) {
-        lua_pushfstring(L, "%s:%d: memory cap of %d MiB exceeded", job->file,
-                        line, (int)(OGID_RULE_MEM_LIMIT >> 20));
+        lua_pushfstring(L, "%s:%d: memory cap of %d MiB exceeded", job->file, line,
+                        (int)(OGID_RULE_MEM_LIMIT >> 20));
         return lua_error(L);
     }
     if (status != LUA_OK)
         return raise_at(L, job->file, line);
     if (rs->budget_hit)
-        return luaL_error(L, "%s:%d: instruction budget of %d exceeded",
-                          job->file, line, (int)OGID_RULE_BUDGET);
+        return luaL_error(L, "%s:%d: instruction budget of %d exceeded", job->file, line,
+                          (int)OGID_RULE_BUDGET);
 
     if (lua_type(L, 1) != LUA_TTABLE)
         return luaL_error(L,
@@ -664,8 +687,7 @@ static int fill_rules(struct ogid_rules *rs)
             lua_pop(L, 1);
         }
         lua_rawgeti(L, -1, 7);
-        r->params = lua_type(L, -1) == LUA_TTABLE ? ogid_lua_to_json(L, -1)
-                                                   : json_object();
+        r->params = lua_type(L, -1) == LUA_TTABLE ? ogid_lua_to_json(L, -1) : json_object();
         if (!r->params)
             goto nomem;
         lua_pop(L, 2);
@@ -754,8 +776,7 @@ static int walk(const char *dir, int depth, struct file_list *fl, char *errbuf,
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            if (strcmp(e->d_name, "tests") != 0 &&
-                strcmp(e->d_name, "lib") != 0)
+            if (strcmp(e->d_name, "tests") != 0 && strcmp(e->d_name, "lib") != 0)
                 rc = walk(path, depth + 1, fl, errbuf, errlen);
             free(path);
             if (rc != 0)
@@ -774,8 +795,7 @@ out:
     return rc;
 }
 
-static int collect(const char *path, struct file_list *fl, char *errbuf,
-                   size_t errlen)
+static int collect(const char *path, struct file_list *fl, char *errbuf, size_t errlen)
 {
     struct stat st;
     char *copy;
@@ -804,8 +824,8 @@ static int collect(const char *path, struct file_list *fl, char *errbuf,
 /* Copies the error on top of the stack to errbuf and pops it. */
 static int lua_failure(lua_State *L, int status, char *errbuf, size_t errlen)
 {
-    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-                                                      : "unknown error";
+    const char *msg =
+        lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "unknown error";
 
     seterr(errbuf, errlen, "%s", status == LUA_ERRMEM ? "out of memory" : msg);
     lua_pop(L, 1);
@@ -963,8 +983,7 @@ static int l_ctx_finding(lua_State *L)
     lua_pushnil(L);
     while (lua_next(L, SPEC) != 0) {
         lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING ||
-            !in_list(lua_tostring(L, -1), finding_fields))
+        if (lua_type(L, -1) != LUA_TSTRING || !in_list(lua_tostring(L, -1), finding_fields))
             return luaL_error(L,
                               "ctx:finding: unknown field '%s' (expected "
                               "code, message, where, expected, actual, "
@@ -981,8 +1000,7 @@ static int l_ctx_finding(lua_State *L)
         return luaL_error(L, "ctx:finding: 'code' must be upper-case, like "
                              "T3_BALANCE");
     for (i = 0; i < len; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '_'))
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
             return luaL_error(L, "ctx:finding: 'code' must be upper-case, "
                                  "like T3_BALANCE");
     if (lua_type(L, MESSAGE) != LUA_TSTRING || lua_rawlen(L, MESSAGE) == 0)
@@ -1001,15 +1019,15 @@ static int l_ctx_finding(lua_State *L)
     for (i = EXPECTED; i <= ACTUAL; i++) {
         int t = lua_type(L, (int)i);
         if (t != LUA_TNIL && t != LUA_TNUMBER && t != LUA_TSTRING)
-            return luaL_error(L, "ctx:finding: '%s' must be a number or a "
-                                 "string",
+            return luaL_error(L,
+                              "ctx:finding: '%s' must be a number or a "
+                              "string",
                               i == EXPECTED ? "expected" : "actual");
         if (t != LUA_TNIL)
             ogid_lua_check(L, (int)i, "ctx:finding: expected/actual");
     }
-    if (!lua_isnil(L, SEVERITY) &&
-        (lua_type(L, SEVERITY) != LUA_TSTRING ||
-         !in_list(lua_tostring(L, SEVERITY), severities)))
+    if (!lua_isnil(L, SEVERITY) && (lua_type(L, SEVERITY) != LUA_TSTRING ||
+                                    !in_list(lua_tostring(L, SEVERITY), severities)))
         return luaL_error(L, "ctx:finding: 'severity' must be \"error\", "
                              "\"warning\" or \"info\"");
     if (!lua_checkstack(L, 2 * OGID_LUA_MAX_DEPTH + 8))
@@ -1026,8 +1044,7 @@ static int l_ctx_finding(lua_State *L)
     put(obj, "rule", json_string(r->id), &failed);
     put(obj, "code", json_string(lua_tostring(L, CODE)), &failed);
     put(obj, "severity",
-        json_string(lua_isnil(L, SEVERITY) ? r->severity
-                                           : lua_tostring(L, SEVERITY)),
+        json_string(lua_isnil(L, SEVERITY) ? r->severity : lua_tostring(L, SEVERITY)),
         &failed);
     s = lua_tolstring(L, MESSAGE, &len);
     put(obj, "message", json_stringn(s, len), &failed);
@@ -1072,20 +1089,17 @@ static int l_rule_prepare(lua_State *L)
 static void rule_error(struct ogid_rules *rs, size_t i, int status)
 {
     const struct rule *r = &rs->rules[i];
-    char reason[OGID_RULE_MAX_REASON], msg[OGID_RULE_MAX_REASON + 256],
-        located[1024];
+    char reason[OGID_RULE_MAX_REASON], msg[OGID_RULE_MAX_REASON + 256], located[1024];
     json_t *obj;
     int failed = 0;
 
     if (rs->budget_hit) {
-        snprintf(reason, sizeof reason, "超出指令数上限（%ld 条）",
-                 (long)OGID_RULE_BUDGET);
+        snprintf(reason, sizeof reason, "超出指令数上限（%ld 条）", (long)OGID_RULE_BUDGET);
     } else if (status == LUA_ERRMEM) {
         snprintf(reason, sizeof reason, "超出内存上限（%d MiB）",
                  (int)(OGID_RULE_MEM_LIMIT >> 20));
     } else if (status != LUA_OK && lua_type(rs->L, -1) == LUA_TSTRING) {
-        fix_location(lua_tostring(rs->L, -1), r->file, located,
-                     sizeof located);
+        fix_location(lua_tostring(rs->L, -1), r->file, located, sizeof located);
         copy_utf8(reason, sizeof reason, located);
     } else {
         snprintf(reason, sizeof reason, "错误对象为 %s 类型",

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "ogid/ogid_error.h"
+#include "ogid/ogid_log.h"
 #include "ogid_rules.h"
 
 #define SEED "tongxin-county-office-2023"
@@ -35,8 +36,7 @@ static json_t *load_model(const char *name)
     json_error_t err;
     json_t *m;
 
-    snprintf(path, sizeof path, "%s/reports/%s.expected.json",
-             OGID_TEST_FIXTURES, name);
+    snprintf(path, sizeof path, "%s/reports/%s.expected.json", OGID_TEST_FIXTURES, name);
     m = json_load_file(path, 0, &err);
     if (!m)
         fail_msg("%s:%d: %s", path, err.line, err.text);
@@ -48,8 +48,8 @@ static json_t *load_model(const char *name)
 
 static json_t *row(json_t *model, const char *name)
 {
-    json_t *r = json_object_get(
-        json_object_get(json_object_get(model, "requests"), "rows"), name);
+    json_t *r =
+        json_object_get(json_object_get(json_object_get(model, "requests"), "rows"), name);
     assert_non_null(r);
     return r;
 }
@@ -68,8 +68,7 @@ static char *make_tmpdir(void)
     return dir;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-                  struct FTW *ftw)
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;
     (void)flag;
@@ -151,7 +150,11 @@ static size_t count_code(json_t *findings, const char *code)
     size_t i, n = 0;
     json_t *f;
 
-    json_array_foreach(findings, i, f) if (strcmp(str(f, "code"), code) == 0) n++;
+    for (i = 0; i < json_array_size(findings); i++) {
+        f = json_array_get(findings, i);
+        if (strcmp(str(f, "code"), code) == 0)
+            n++;
+    }
     return n;
 }
 
@@ -161,7 +164,8 @@ static json_t *the_finding(json_t *findings, const char *rule, const char *code)
     size_t i;
     json_t *f, *found = NULL;
 
-    json_array_foreach(findings, i, f) {
+    for (i = 0; i < json_array_size(findings); i++) {
+        f = json_array_get(findings, i);
         if (strcmp(str(f, "rule"), rule) == 0 && strcmp(str(f, "code"), code) == 0) {
             if (found)
                 fail_msg("two %s findings of %s", code, rule);
@@ -208,8 +212,8 @@ static void test_rules_new_bundled(void **state)
         if (strcmp(id, "consistency.requests.balance") == 0) {
             found++;
             assert_string_equal(sev, "error");
-            assert_string_equal(
-                title, "申请情况表勾稽关系：新收+上年结转=办理总计+结转下年度");
+            assert_string_equal(title,
+                                "申请情况表勾稽关系：新收+上年结转=办理总计+结转下年度");
         }
     }
     assert_int_equal(found, 1);
@@ -222,9 +226,9 @@ static void test_rules_new_bundled(void **state)
 
 static void test_rules_run_fixtures_clean(void **state)
 {
-    static const char *const names[] = {
-        SEED, "pingtan-2022", "pingtan-2023", "shanghai-government-office-2019",
-        "pingtan-2018-legacy"};
+    static const char *const names[] = {SEED, "pingtan-2022", "pingtan-2023",
+                                        "shanghai-government-office-2019",
+                                        "pingtan-2018-legacy"};
     struct ogid_rules *rs = bundled();
     size_t i;
 
@@ -253,9 +257,8 @@ static void test_rules_run_balance_total_changed(void **state)
     assert_int_equal(json_array_size(findings), 1);
     f = the_finding(findings, "consistency.requests.balance", "T3_BALANCE");
     assert_string_equal(str(f, "severity"), "error");
-    assert_string_equal(str(f, "message"),
-                        "表三“自然人”列：新收15 + 上年结转0 = 15，"
-                        "而办理结果总计14 + 结转下年度0 = 14");
+    assert_string_equal(str(f, "message"), "表三“自然人”列：新收15 + 上年结转0 = 15，"
+                                           "而办理结果总计14 + 结转下年度0 = 14");
     where = json_object_get(f, "where");
     assert_string_equal(str(where, "table"), "requests");
     assert_string_equal(str(where, "column"), "natural_person");
@@ -288,16 +291,13 @@ static void test_rules_run_balance_forward_changed(void **state)
     assert_int_equal(json_array_size(findings), 2);
     assert_int_equal(count_code(findings, "T3_BALANCE"), 2);
     f = json_array_get(findings, 0);
-    assert_string_equal(str(json_object_get(f, "where"), "column"),
-                        "social_welfare");
-    assert_string_equal(str(f, "message"),
-                        "表三“社会公益组织”列：新收2 + 上年结转0 = 2，"
-                        "而办理结果总计0 + 结转下年度0 = 0");
+    assert_string_equal(str(json_object_get(f, "where"), "column"), "social_welfare");
+    assert_string_equal(str(f, "message"), "表三“社会公益组织”列：新收2 + 上年结转0 = 2，"
+                                           "而办理结果总计0 + 结转下年度0 = 0");
     f = json_array_get(findings, 1);
     assert_string_equal(str(json_object_get(f, "where"), "column"), "total");
-    assert_string_equal(str(f, "message"),
-                        "表三“总计”列：新收16 + 上年结转0 = 16，"
-                        "而办理结果总计16 + 结转下年度1 = 17");
+    assert_string_equal(str(f, "message"), "表三“总计”列：新收16 + 上年结转0 = 16，"
+                                           "而办理结果总计16 + 结转下年度1 = 17");
     assert_int_equal(json_integer_value(json_object_get(f, "expected")), 16);
     assert_int_equal(json_integer_value(json_object_get(f, "actual")), 17);
     json_decref(findings);
@@ -441,19 +441,28 @@ static void test_rules_run_budget(void **state)
                "           function() while true do end end)\n"
                "    ctx:finding{ code = 'ESCAPED', message = 'x' }\n"
                "  end }\n");
+    /* A handler that starts running within budget, then loops. */
+    write_file(dir, "loop_xpcall2.lua",
+               "return { id = 'test.loop_xpcall2', title = 't', severity = 'info',\n"
+               "  check = function(_, ctx)\n"
+               "    xpcall(function() error('x') end,\n"
+               "           function() while true do end end)\n"
+               "    ctx:finding{ code = 'ESCAPED', message = 'x' }\n"
+               "  end }\n");
     write_file(dir, "z_good.lua", good_rule);
     rs = load_dir(dir);
     for (pass = 0; pass < 2; pass++) {
         findings = run(rs, model);
         assert_int_equal(count_code(findings, "ESCAPED"), 0);
-        assert_int_equal(count_code(findings, "RULE_ERROR"), 4);
+        assert_int_equal(count_code(findings, "RULE_ERROR"), 5);
         f = the_finding(findings, "test.loop", "RULE_ERROR");
         assert_matches(str(f, "message"), "^规则 test\\.loop 运行出错：超出指令数上限");
         the_finding(findings, "test.loop_pcall", "RULE_ERROR");
         the_finding(findings, "test.loop_tail", "RULE_ERROR");
         the_finding(findings, "test.loop_xpcall", "RULE_ERROR");
+        the_finding(findings, "test.loop_xpcall2", "RULE_ERROR");
         the_finding(findings, "test.good", "GOOD");
-        assert_int_equal(json_array_size(findings), 5);
+        assert_int_equal(json_array_size(findings), 6);
         json_decref(findings);
     }
     ogid_rules_free(rs);
@@ -472,6 +481,10 @@ static void test_rules_run_memory(void **state)
     write_file(dir, "rep.lua",
                "return { id = 'test.rep', title = 't', severity = 'info',\n"
                "  check = function() return string.rep('x', 1e10) end }\n");
+    /* 1e10 is refused by string.rep itself; 1e9 reaches the allocator. */
+    write_file(dir, "rep9.lua",
+               "return { id = 'test.rep9', title = 't', severity = 'info',\n"
+               "  check = function() return string.rep('x', 1e9) end }\n");
     write_file(dir, "grow.lua",
                "return { id = 'test.grow', title = 't', severity = 'info',\n"
                "  check = function()\n"
@@ -482,7 +495,7 @@ static void test_rules_run_memory(void **state)
     write_file(dir, "recover.lua",
                "return { id = 'test.recover', title = 't', severity = 'info',\n"
                "  check = function(_, ctx)\n"
-               "    if not pcall(string.rep, 'x', 1e10) then\n"
+               "    if not pcall(string.rep, 'x', 1e9) then\n"
                "      ctx:finding{ code = 'RECOVERED', message = 'ok' }\n"
                "    end\n"
                "  end }\n");
@@ -491,12 +504,14 @@ static void test_rules_run_memory(void **state)
     for (pass = 0; pass < 2; pass++) {
         findings = run(rs, model);
         f = the_finding(findings, "test.rep", "RULE_ERROR");
-        assert_matches(str(f, "message"), "^规则 test\\.rep 运行出错：超出内存上限");
+        assert_matches(str(f, "message"), "^规则 test\\.rep 运行出错：");
+        f = the_finding(findings, "test.rep9", "RULE_ERROR");
+        assert_matches(str(f, "message"), "^规则 test\\.rep9 运行出错：超出内存上限");
         f = the_finding(findings, "test.grow", "RULE_ERROR");
         assert_matches(str(f, "message"), "^规则 test\\.grow 运行出错：超出内存上限");
         the_finding(findings, "test.recover", "RECOVERED");
         the_finding(findings, "test.good", "GOOD");
-        assert_int_equal(json_array_size(findings), 4);
+        assert_int_equal(json_array_size(findings), 5);
         json_decref(findings);
     }
     ogid_rules_free(rs);
@@ -509,6 +524,7 @@ static void test_rules_run_sandbox(void **state)
     char *dir = make_tmpdir();
     struct ogid_rules *rs;
     json_t *model = load_model(SEED), *findings, *f;
+    int saved_level;
 
     (void)state;
     write_file(dir, "os.lua",
@@ -550,6 +566,15 @@ static void test_rules_run_sandbox(void **state)
                "        ctx:finding{ code = 'LEAK', message = 'missing ' .. lib }\n"
                "      end\n"
                "    end\n"
+               "    local ok, e = xpcall(function() error('x', 0) end,\n"
+               "                         function(m) return 'handled ' .. m end)\n"
+               "    if ok or e ~= 'handled x' then\n"
+               "      ctx:finding{ code = 'LEAK', message = 'xpcall broken' }\n"
+               "    end\n"
+               "    local ok2, a, b = xpcall(function(x, y) return y, x end, print, 1, 2)\n"
+               "    if not ok2 or a ~= 2 or b ~= 1 then\n"
+               "      ctx:finding{ code = 'LEAK', message = 'xpcall results' }\n"
+               "    end\n"
                "    ctx:finding{ code = 'ENV_OK', message = ('%d'):format(7) }\n"
                "  end }\n");
     /* One rule's globals, library changes and report changes stay its own. */
@@ -570,8 +595,19 @@ static void test_rules_run_sandbox(void **state)
                "    end\n"
                "    ctx:finding{ code = 'M2_OK', message = string.format('%s', 'y') }\n"
                "  end }\n");
+    /* print goes to the debug log, never to stdout. */
+    write_file(dir, "print.lua",
+               "return { id = 'test.print', title = 't', severity = 'info',\n"
+               "  check = function(_, ctx)\n"
+               "    print('hello', 1, nil, true)\n"
+               "    ctx:finding{ code = 'PRINT_OK', message = 'm' }\n"
+               "  end }\n");
     rs = load_dir(dir);
+    saved_level = ogid_log_level;
+    ogid_log_level = OGID_LOG_DEBUG;
     findings = run(rs, model);
+    ogid_log_level = saved_level;
+    the_finding(findings, "test.print", "PRINT_OK");
     f = the_finding(findings, "test.os", "RULE_ERROR");
     assert_matches(str(f, "message"), "os\\.lua:2: .*'os'");
     f = the_finding(findings, "test.io", "RULE_ERROR");
@@ -584,7 +620,7 @@ static void test_rules_run_sandbox(void **state)
     the_finding(findings, "test.m2", "M2_OK");
     if (count_code(findings, "LEAK") != 0)
         fail_msg("sandbox leak: %s", json_dumps(findings, 0));
-    assert_int_equal(json_array_size(findings), 6);
+    assert_int_equal(json_array_size(findings), 7);
     json_decref(findings);
     ogid_rules_free(rs);
     json_decref(model);
@@ -608,9 +644,10 @@ static void test_rules_run_finding_fields(void **state)
                "      where = { table = 'appeals', row = 'review', line = 3 },\n"
                "      expected = '2023-01-01', actual = ctx.params.limit }\n"
                "  end }\n");
-    write_file(dir, "lower.lua",
-               "return { id = 'test.lower', title = 't', severity = 'info',\n"
-               "  check = function(_, ctx) ctx:finding{ code = 'bad', message = 'm' } end }\n");
+    write_file(
+        dir, "lower.lua",
+        "return { id = 'test.lower', title = 't', severity = 'info',\n"
+        "  check = function(_, ctx) ctx:finding{ code = 'bad', message = 'm' } end }\n");
     write_file(dir, "nomsg.lua",
                "return { id = 'test.nomsg', title = 't', severity = 'info',\n"
                "  check = function(_, ctx) ctx:finding{ code = 'X' } end }\n");
@@ -619,9 +656,10 @@ static void test_rules_run_finding_fields(void **state)
                "  check = function(_, ctx)\n"
                "    ctx:finding{ code = 'X', message = 'm', expect = 1 }\n"
                "  end }\n");
-    write_file(dir, "dot.lua",
-               "return { id = 'test.dot', title = 't', severity = 'info',\n"
-               "  check = function(_, ctx) ctx.finding{ code = 'X', message = 'm' } end }\n");
+    write_file(
+        dir, "dot.lua",
+        "return { id = 'test.dot', title = 't', severity = 'info',\n"
+        "  check = function(_, ctx) ctx.finding{ code = 'X', message = 'm' } end }\n");
     write_file(dir, "many.lua",
                "return { id = 'test.many', title = 't', severity = 'info',\n"
                "  check = function(_, ctx)\n"
@@ -726,7 +764,7 @@ static void test_rules_new_invalid_rule(void **state)
         {"error({})\n", "r\\.lua:1: error object is a table value"},
         {"os.exit(1)\n", "r\\.lua:1: .*'os'"},
         {"while true do end\n", "r\\.lua:1: instruction budget of 10000000 exceeded"},
-        {"local s = string.rep('x', 1e10)\n", "r\\.lua:1: memory cap of 64 MiB exceeded"},
+        {"local s = string.rep('x', 1e9)\n", "r\\.lua:1: memory cap of 64 MiB exceeded"},
         {"\x1bLua", "r\\.lua:1: .*binary chunk"},
     };
     size_t i;
@@ -753,13 +791,15 @@ static void test_rules_new_override(void **state)
     const char *id, *title;
 
     (void)state;
-    write_file(a, "one.lua",
-               "return { id = 'test.dup', title = '第一', severity = 'info',\n"
-               "  check = function(_, ctx) ctx:finding{ code = 'FIRST', message = 'm' } end }\n");
+    write_file(
+        a, "one.lua",
+        "return { id = 'test.dup', title = '第一', severity = 'info',\n"
+        "  check = function(_, ctx) ctx:finding{ code = 'FIRST', message = 'm' } end }\n");
     write_file(a, "two.lua", good_rule);
-    write_file(b, "z/dup.lua",
-               "return { id = 'test.dup', title = '第二', severity = 'error',\n"
-               "  check = function(_, ctx) ctx:finding{ code = 'SECOND', message = 'm' } end }\n");
+    write_file(
+        b, "z/dup.lua",
+        "return { id = 'test.dup', title = '第二', severity = 'error',\n"
+        "  check = function(_, ctx) ctx:finding{ code = 'SECOND', message = 'm' } end }\n");
     rs = load_paths(paths, 2);
     assert_int_equal(ogid_rules_count(rs), 2);
     ogid_rules_info(rs, 0, &id, NULL, &title);
@@ -778,7 +818,8 @@ static void test_rules_new_override(void **state)
     write_file(c, "a.lua", good_rule);
     write_file(c, "b.lua", good_rule);
     load_fails(c, err, sizeof err);
-    assert_matches(err, "/b\\.lua:[0-9]+: rule 'test\\.good': id already used in .*/a\\.lua$");
+    assert_matches(err,
+                   "/b\\.lua:[0-9]+: rule 'test\\.good': id already used in .*/a\\.lua$");
 
     json_decref(model);
     rm_tmpdir(a);
