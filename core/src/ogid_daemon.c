@@ -30,19 +30,26 @@
 #include "ogid_findings.h"
 #include "ogid_paths.h"
 #include "ogid_pipeline.h"
+#include "ogid_progress.h"
 #include "ogid_spool.h"
 
 #define MAX_WORKERS 256
 #define MAX_RESULT_BYTES (64u << 20)
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 30000
+/* A report whose rules overrun the deadline is checked again with the
+ * stuck rule skipped, at most this many times. */
+#define MAX_SKIPPED_RULES 3
 
 struct daemon;
 
 struct job {
+    struct job *next;  /* in the retry queue */
     char id[64];
     char *name;
     char *path;
+    char *skip;        /* comma-separated ids of rules to skip, or NULL */
+    unsigned n_skip;
 };
 
 struct worker {
@@ -52,6 +59,7 @@ struct worker {
     uv_process_t proc;
     uv_pipe_t in, out;
     uv_timer_t deadline;
+    struct ogid_progress *progress;
     int open_handles;
     int exited, eof, finalised;
     int64_t exit_status;
@@ -91,6 +99,7 @@ struct daemon {
     size_t next_candidate;
     struct ogid_spool_list recovered;
     size_t next_recovered;
+    struct job *retry_head; /* jobs to check again, before anything new */
     struct pending *pending_head, *pending_tail;
     uint32_t backoff_ms;
     unsigned generation;
@@ -109,6 +118,7 @@ static void job_free(struct job *j)
         return;
     free(j->name);
     free(j->path);
+    free(j->skip);
     free(j);
 }
 
@@ -218,6 +228,7 @@ static void worker_handle_closed(uv_handle_t *h)
     struct worker *w = h->data;
 
     if (--w->open_handles == 0) {
+        ogid_progress_free(w->progress);
         job_free(w->job);
         free(w->buf);
         free(w);
@@ -237,6 +248,32 @@ static int worker_current(const struct daemon *d, const struct worker *w)
     return w->generation == d->generation && !w->stdin_closed && !w->exited && !w->eof;
 }
 
+/* After a deadline kill inside a rule: queues the job again with that rule
+ * skipped. Returns 1 when queued (the job now belongs to the queue). */
+static int retry_without_stuck_rule(struct worker *w)
+{
+    struct daemon *d = w->d;
+    struct job *j = w->job;
+    const char *rule;
+    char *skip;
+
+    if (w->progress == NULL || strcmp(w->progress->job, j->id) != 0)
+        return 0;
+    rule = w->progress->rule;
+    if (rule[0] == '\0' || j->n_skip >= MAX_SKIPPED_RULES || d->stopping)
+        return 0;
+    if (asprintf(&skip, "%s%s%s", j->skip ? j->skip : "", j->skip ? "," : "", rule) < 0)
+        return 0;
+    ogid_warn("worker", "%s: rule %s passed the deadline; checking again without it",
+              j->name, rule);
+    free(j->skip);
+    j->skip = skip;
+    j->n_skip++;
+    j->next = d->retry_head;
+    d->retry_head = j;
+    return 1;
+}
+
 /* Called once both the exit and the end of the worker's output are seen. */
 static void worker_finalise(struct worker *w)
 {
@@ -247,6 +284,8 @@ static void worker_finalise(struct worker *w)
         return;
     w->finalised = 1;
     uv_timer_stop(&w->deadline);
+    if (w->job != NULL && w->timed_out && retry_without_stuck_rule(w))
+        w->job = NULL;
     if (w->job != NULL) {
         const char *code = w->timed_out ? "REPORT_TIMEOUT" : "WORKER_CRASHED";
         json_t *r;
@@ -389,7 +428,8 @@ static void spawn_worker(struct daemon *d, size_t slot)
 {
     struct worker *w;
     uv_process_options_t po = {0};
-    uv_stdio_container_t stdio[3];
+    uv_stdio_container_t stdio[4];
+    int progress_fd = -1;
     uint64_t now = uv_now(d->loop);
     int rc;
 
@@ -417,13 +457,18 @@ static void spawn_worker(struct daemon *d, size_t slot)
     stdio[1].data.stream = (uv_stream_t *)&w->out;
     stdio[2].flags = UV_INHERIT_FD;
     stdio[2].data.fd = 2;
+    w->progress = ogid_progress_new(&progress_fd);
+    stdio[3].flags = progress_fd >= 0 ? UV_INHERIT_FD : UV_IGNORE;
+    stdio[3].data.fd = progress_fd;
     po.file = ogid_paths_self();
     po.args = d->worker_argv;
     po.exit_cb = exit_cb;
     po.stdio = stdio;
-    po.stdio_count = 3;
+    po.stdio_count = 4;
     d->last_spawn[slot] = now;
     rc = uv_spawn(d->loop, &w->proc, &po);
+    if (progress_fd >= 0)
+        close(progress_fd);
     if (rc != 0) {
         ogid_error("worker", "cannot start a worker: %s", uv_strerror(rc));
         w->exited = w->eof = w->finalised = 1;
@@ -453,7 +498,8 @@ static int dispatch(struct worker *w, struct job *j)
     uv_buf_t buf;
     int n;
 
-    n = asprintf(&line, "%s\t%s\t%s\n", j->id, j->path, j->name);
+    n = asprintf(&line, "%s\t%s\t%s\t%s\n", j->id, j->path, j->name,
+                 j->skip ? j->skip : "");
     if (req == NULL || n < 0) {
         free(req);
         return OGID_ENOMEM;
@@ -522,6 +568,12 @@ static void watch_cb(uv_fs_event_t *h, const char *filename, int events, int sta
  * files from incoming/, claimed now. NULL when there is none. */
 static struct job *next_job(struct daemon *d)
 {
+    if (d->retry_head != NULL) {
+        struct job *j = d->retry_head;
+        d->retry_head = j->next;
+        j->next = NULL;
+        return j;
+    }
     while (d->next_recovered < d->recovered.n) {
         struct ogid_spool_entry *e = &d->recovered.v[d->next_recovered++];
         struct job *j = calloc(1, sizeof *j);

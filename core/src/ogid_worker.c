@@ -31,19 +31,21 @@ int ogid_worker_main(const struct ogid_config *cfg)
         return 78;
     }
     while ((n = getline(&line, &cap, stdin)) > 0) {
-        char *job = line, *path, *name;
+        char *job = line, *path, *name, *skip;
         json_t *result;
         char *out;
 
         line[strcspn(line, "\n")] = '\0';
         path = strchr(job, '\t');
         name = path ? strchr(path + 1, '\t') : NULL;
-        if (name == NULL) {
+        skip = name ? strchr(name + 1, '\t') : NULL;
+        if (skip == NULL) {
             ogid_error("worker", "malformed job line");
             continue;
         }
         *path++ = '\0';
         *name++ = '\0';
+        *skip++ = '\0';
         result = ogid_pipeline_check(p, path, name);
         if (result == NULL)
             result = ogid_result_failed(name, NULL, "out of memory");

@@ -1,5 +1,6 @@
 /* Worker processes: `ogid worker` reads jobs on stdin, one a line
- * "JOB<TAB>PATH<TAB>NAME", runs the pipeline on each, and writes one result a
+ * "JOB<TAB>PATH<TAB>NAME<TAB>SKIP" (SKIP: rule ids not to run,
+ * comma-separated, usually empty), runs the pipeline on each, and writes one result a
  * line (compact JSON, the result of ogid_pipeline_check plus "job") on
  * stdout. It exits on end of input. The daemon supervises it. */
 #ifndef OGID_WORKER_H
