@@ -15,6 +15,7 @@ const char *ogid_strerror(int code)
     case OGID_ERULE: return "rule failed";
     case OGID_ENOENT: return "no such file or entry";
     case OGID_EAGAIN: return "temporarily unavailable";
+    case OGID_ERANGE: return "date outside the calendar";
     default: return "unknown error";
     }
 }

@@ -17,6 +17,7 @@ enum {
     OGID_ERULE = -8,     /* a rule failed to load or run */
     OGID_ENOENT = -9,    /* no such file or entry */
     OGID_EAGAIN = -10,   /* try again later */
+    OGID_ERANGE = -11,   /* a date the calendar cannot judge: its holiday notice is not loaded */
 };
 
 /* The text of an OGID_E* code; a static string, never NULL. Any thread. */
