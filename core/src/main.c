@@ -16,6 +16,7 @@
 #include "ogid_findings.h"
 #include "ogid_pipeline.h"
 #include "ogid_rules.h"
+#include "ogid_rules_test.h"
 #include "ogid_worker.h"
 
 #define EX_USAGE 64
@@ -34,6 +35,9 @@ static const char usage[] =
     "                    exit 0: no error-level finding, 1: some, 2: could not run\n"
     "  parse FILE        print the parsed report model as JSON\n"
     "  rules list        list the loaded rules: id, severity, title\n"
+    "  rules test [PATH...]  run the rules' test cases (<rule>.test.yaml beside each\n"
+    "                    rule) under PATH (default: the rule paths); exit 0 when all\n"
+    "                    pass, 1 when one fails\n"
     "  config check      validate a configuration file; exit 0, or 78 with\n"
     "                    FILE:LINE:COLUMN: message for every problem\n"
     "\n"
@@ -173,6 +177,13 @@ static int cmd_check(struct cli *cli)
     text = cli->format && strcmp(cli->format, "text") == 0;
     if (load_config(cli, &cfg) != 0)
         return 2;
+    /* Without a configuration file, a one-shot check keeps its history in
+     * memory: files named together still meet each other (last year's and
+     * this year's report), and nothing is written under ./spool. */
+    if (cli->d.config_path == NULL) {
+        free(cfg->history_path);
+        cfg->history_path = strdup(":memory:");
+    }
     if (open_pipeline(cfg, 1, &p) != 0) {
         ogid_config_free(cfg);
         return 2;
@@ -242,28 +253,70 @@ static int cmd_parse(struct cli *cli)
     return status;
 }
 
+static void print_err(const char *prefix, const char *err)
+{
+    fprintf(stderr, "%s%s%s", prefix, err, err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
+}
+
+/* ogid rules test [PATH...]: the paths replace the rule paths, as --rules
+ * does. The history store is left out: tests must not write one. */
+static int rules_test(struct cli *cli, struct ogid_config *cfg)
+{
+    struct ogid_pipeline *p;
+    unsigned passed = 0, failed = 0;
+    char err[8192] = "";
+
+    if (cli->n_args > 1 && ogid_config_set_rule_paths(cfg, cli->args + 1,
+                                                      (size_t)cli->n_args - 1) != 0) {
+        fprintf(stderr, "ogid rules test: bad path\n");
+        return EX_USAGE;
+    }
+    free(cfg->history_path);
+    cfg->history_path = NULL;
+    if (ogid_pipeline_new(cfg, 1, &p, err, sizeof err) != 0) {
+        print_err("ogid rules test: ", err);
+        return EX_CONFIG;
+    }
+    if (ogid_rules_test(p, cfg, stdout, stderr, &passed, &failed) != 0) {
+        fprintf(stderr, "ogid rules test: out of memory\n");
+        failed++;
+    }
+    ogid_pipeline_free(p);
+    return failed == 0 ? 0 : 1;
+}
+
 static int cmd_rules(struct cli *cli)
 {
     struct ogid_config *cfg;
     struct ogid_rules *rs;
     char err[8192] = "";
+    int rc;
 
-    if (cli->n_args == 0 || strcmp(cli->args[0], "list") != 0) {
-        fprintf(stderr, "ogid rules: unknown subcommand%s%s (known: list)\n",
+    if (cli->n_args == 0 ||
+        (strcmp(cli->args[0], "list") != 0 && strcmp(cli->args[0], "test") != 0)) {
+        fprintf(stderr, "ogid rules: unknown subcommand%s%s (known: list, test)\n",
                 cli->n_args ? " " : "", cli->n_args ? cli->args[0] : "");
         return EX_USAGE;
     }
     if (load_config(cli, &cfg) != 0)
         return EX_CONFIG;
-    if (ogid_rules_new(cfg->rule_paths, cfg->n_rule_paths, &rs, err, sizeof err) != 0) {
-        fprintf(stderr, "%s%s", err, err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
+    if (strcmp(cli->args[0], "test") == 0) {
+        rc = rules_test(cli, cfg);
+        ogid_config_free(cfg);
+        return rc;
+    }
+    if (ogid_rules_new(cfg->rule_paths, cfg->n_rule_paths, &rs, err, sizeof err) != 0 ||
+        ogid_rules_configure(rs, cfg, err, sizeof err) != 0) {
+        print_err("", err);
+        ogid_rules_free(rs);
         ogid_config_free(cfg);
         return EX_CONFIG;
     }
     for (size_t i = 0; i < ogid_rules_count(rs); i++) {
         const char *id, *sev, *title;
         ogid_rules_info(rs, i, &id, &sev, &title);
-        printf("%-40s %-8s %s\n", id, sev, title);
+        printf("%-40s %-8s %s%s\n", id, sev, title,
+               ogid_rules_enabled(rs, i) ? "" : "  (disabled)");
     }
     ogid_rules_free(rs);
     ogid_config_free(cfg);
@@ -290,6 +343,16 @@ static int cmd_config(struct cli *cli)
         fprintf(stderr, "%s%s", err, err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
         return EX_CONFIG;
     }
+    /* The per-rule settings can only be checked against the rules. */
+    struct ogid_rules *rs = NULL;
+    if (ogid_rules_new(cfg->rule_paths, cfg->n_rule_paths, &rs, err, sizeof err) != 0 ||
+        ogid_rules_configure(rs, cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s%s", err, err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
+        ogid_rules_free(rs);
+        ogid_config_free(cfg);
+        return EX_CONFIG;
+    }
+    ogid_rules_free(rs);
     printf("%s: OK\n", path);
     ogid_config_free(cfg);
     return 0;

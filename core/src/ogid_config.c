@@ -313,6 +313,8 @@ void ogid_config_free(struct ogid_config *cfg)
     free(cfg->log_path);
     free(cfg->plugin_dir);
     free(cfg->history_path);
+    ogid_config_node_free(cfg->rule_settings);
+    free(cfg->rules_file);
     free(cfg);
 }
 
@@ -718,16 +720,456 @@ static void apply_fsync(struct loader *L, const struct key *k, const yaml_node_t
     }
 }
 
-/* rules: per-rule settings keyed by rule id. The rule engine reads them;
- * here it is only checked that they are a mapping, or empty. */
+/* ---- Node trees: the per-rule settings, and the rule test cases -------- */
+
+/* How many nodes one tree may have and how deep it may nest: aliases are
+ * expanded, so a small file could otherwise describe a huge (or, through
+ * an anchor inside itself, an endless) tree. */
+#define MAX_NODES 100000
+#define MAX_NODE_DEPTH 64
+
+static void node_clear(struct ogid_config_node *n)
+{
+    if (n->keys != NULL)
+        for (size_t i = 0; i < n->n; i++)
+            node_clear(&n->keys[i]);
+    if (n->items != NULL)
+        for (size_t i = 0; i < n->n; i++)
+            node_clear(&n->items[i]);
+    free(n->keys);
+    free(n->items);
+    free(n->text);
+}
+
+void ogid_config_node_free(struct ogid_config_node *n)
+{
+    if (n == NULL)
+        return;
+    node_clear(n);
+    free(n);
+}
+
+/* Copies the libyaml node y into out. Returns false after reporting a
+ * problem (or noting that memory ran out). */
+static bool build_node(struct loader *L, const yaml_node_t *y, struct ogid_config_node *out,
+                       size_t *count, int depth)
+{
+    size_t n = 0;
+
+    memset(out, 0, sizeof *out);
+    out->line = y->start_mark.line + 1;
+    out->column = y->start_mark.column + 1;
+    if (++*count > MAX_NODES || depth > MAX_NODE_DEPTH) {
+        error_at(L, y->start_mark, "too %s (through aliases?): at most %d nodes, %d deep",
+                 depth > MAX_NODE_DEPTH ? "deeply nested" : "many values", MAX_NODES,
+                 MAX_NODE_DEPTH);
+        return false;
+    }
+    switch (y->type) {
+    case YAML_SCALAR_NODE:
+        out->type = OGID_NODE_SCALAR;
+        out->len = y->data.scalar.length;
+        out->plain = y->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        if ((out->text = malloc(out->len + 1)) == NULL) {
+            L->nomem = true;
+            return false;
+        }
+        memcpy(out->text, y->data.scalar.value, out->len);
+        out->text[out->len] = '\0';
+        return true;
+    case YAML_SEQUENCE_NODE:
+        out->type = OGID_NODE_SEQUENCE;
+        n = (size_t)(y->data.sequence.items.top - y->data.sequence.items.start);
+        break;
+    case YAML_MAPPING_NODE:
+        out->type = OGID_NODE_MAPPING;
+        n = (size_t)(y->data.mapping.pairs.top - y->data.mapping.pairs.start);
+        break;
+    default:
+        out->type = OGID_NODE_SCALAR;
+        break;
+    }
+    if ((out->text = strdup("")) == NULL) {
+        L->nomem = true;
+        return false;
+    }
+    if (n == 0)
+        return true;
+    out->items = calloc(n, sizeof *out->items);
+    if (out->items == NULL ||
+        (out->type == OGID_NODE_MAPPING && (out->keys = calloc(n, sizeof *out->keys)) == NULL)) {
+        L->nomem = true;
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const yaml_node_t *k = NULL, *v;
+
+        if (out->type == OGID_NODE_SEQUENCE) {
+            v = yaml_document_get_node(L->doc, y->data.sequence.items.start[i]);
+        } else {
+            k = yaml_document_get_node(L->doc, y->data.mapping.pairs.start[i].key);
+            v = yaml_document_get_node(L->doc, y->data.mapping.pairs.start[i].value);
+        }
+        /* out->n counts the built pairs, so a failure frees only those. */
+        out->n = i + 1;
+        if ((k != NULL && !build_node(L, k, &out->keys[i], count, depth + 1)) ||
+            v == NULL || !build_node(L, v, &out->items[i], count, depth + 1))
+            return false;
+    }
+    return true;
+}
+
+static struct ogid_config_node *build_tree(struct loader *L, const yaml_node_t *root)
+{
+    struct ogid_config_node *n = calloc(1, sizeof *n);
+    size_t count = 0;
+
+    if (n == NULL) {
+        L->nomem = true;
+        return NULL;
+    }
+    if (!build_node(L, root, n, &count, 0)) {
+        ogid_config_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+int ogid_config_node_is_null(const struct ogid_config_node *n)
+{
+    if (n == NULL)
+        return 1;
+    if (n->type != OGID_NODE_SCALAR || !n->plain)
+        return 0;
+    return n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
+           strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
+}
+
+const struct ogid_config_node *ogid_config_node_get(const struct ogid_config_node *m,
+                                                    const char *key)
+{
+    if (m == NULL || m->type != OGID_NODE_MAPPING)
+        return NULL;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->keys[i].type == OGID_NODE_SCALAR && strcmp(m->keys[i].text, key) == 0 &&
+            strlen(m->keys[i].text) == m->keys[i].len)
+            return &m->items[i];
+    return NULL;
+}
+
+/* YAML 1.2 core schema: [-+]?[0-9]+ is an integer. */
+static bool is_yaml_int(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    if (*s == '\0')
+        return false;
+    for (; *s != '\0'; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? is a float. */
+static bool is_yaml_float(const char *s)
+{
+    size_t digits = 0;
+
+    if (*s == '-' || *s == '+')
+        s++;
+    for (; *s >= '0' && *s <= '9'; s++)
+        digits++;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            digits++;
+    if (digits == 0)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        if (*s < '0' || *s > '9')
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+static json_t *scalar_json(const struct ogid_config_node *n)
+{
+    const char *s = n->text;
+
+    if (n->plain && strlen(s) == n->len) {
+        if (ogid_config_node_is_null(n))
+            return json_null();
+        if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0)
+            return json_true();
+        if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0)
+            return json_false();
+        if (is_yaml_int(s)) {
+            char *end;
+            long long v;
+
+            errno = 0;
+            v = strtoll(s, &end, 10);
+            if (errno == 0 && *end == '\0')
+                return json_integer((json_int_t)v);
+            return json_real(strtod(s, NULL));
+        }
+        if (is_yaml_float(s))
+            return json_real(strtod(s, NULL));
+    }
+    return json_stringn(s, n->len);
+}
+
+json_t *ogid_config_node_json(const struct ogid_config_node *n)
+{
+    json_t *out, *child;
+
+    if (n == NULL)
+        return json_null();
+    if (n->type == OGID_NODE_SCALAR)
+        return scalar_json(n);
+    out = n->type == OGID_NODE_SEQUENCE ? json_array() : json_object();
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < n->n; i++) {
+        child = ogid_config_node_json(&n->items[i]);
+        if (child == NULL)
+            goto fail;
+        if (n->type == OGID_NODE_SEQUENCE) {
+            if (json_array_append_new(out, child) != 0)
+                goto fail;
+        } else if (json_object_setn_new(out, n->keys[i].text, n->keys[i].len, child) != 0) {
+            goto fail;
+        }
+    }
+    return out;
+
+fail:
+    json_decref(out);
+    return NULL;
+}
+
+/* ---- Values of the per-rule settings ---------------------------------- */
+
+void ogid_config_error_at(struct ogid_config_errors *e, const struct ogid_config_node *at,
+                          const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    int k;
+
+    e->n++;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!e->buf || e->len == 0 || e->used + 1 >= e->len)
+        return;
+    k = snprintf(e->buf + e->used, e->len - e->used, "%s%s:%zu:%zu: %s", e->n > 1 ? "\n" : "",
+                 e->file, at ? at->line : (size_t)1, at ? at->column : (size_t)1, msg);
+    if (k > 0)
+        e->used += (size_t)k < e->len - e->used ? (size_t)k : e->len - e->used - 1;
+}
+
+const char *ogid_config_node_shown(const struct ogid_config_node *n, char *buf, size_t size)
+{
+    size_t i, o = 0;
+
+    if (n->type == OGID_NODE_SEQUENCE)
+        return "a sequence";
+    if (n->type == OGID_NODE_MAPPING)
+        return "a mapping";
+    if (ogid_config_node_is_null(n))
+        return "nothing";
+    buf[o++] = '"';
+    for (i = 0; i < n->len && o + 5 < size; i++) {
+        unsigned char c = (unsigned char)n->text[i];
+
+        if (i >= 48 && (c & 0xC0) != 0x80) {
+            memcpy(buf + o, "...", 3);
+            o += 3;
+            break;
+        }
+        buf[o++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+    }
+    buf[o++] = '"';
+    buf[o] = '\0';
+    return buf;
+}
+
+static const char *type_name(const json_t *d)
+{
+    switch (json_typeof(d)) {
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
+    case JSON_STRING: return "a string";
+    case JSON_TRUE:
+    case JSON_FALSE: return "true or false";
+    case JSON_ARRAY: return "a list";
+    case JSON_OBJECT: return "a mapping";
+    default: return "a value";
+    }
+}
+
+/* Whether a free-form value (under an empty default) can reach Lua: no
+ * nulls (they would leave holes) and not too deep. */
+static int free_form_ok(const json_t *j, int depth)
+{
+    const char *key;
+    json_t *v;
+    size_t i;
+
+    if (json_is_null(j) || depth > 16)
+        return 0;
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v) if (!free_form_ok(v, depth + 1)) return 0;
+    } else if (json_is_object(j)) {
+        json_object_foreach((json_t *)j, key, v) if (!free_form_ok(v, depth + 1)) return 0;
+    }
+    return 1;
+}
+
+static json_t *convert(struct ogid_config_errors *e, const char *rule, const char *path, const json_t *d,
+                       const struct ogid_config_node *n)
+{
+    char q[80], sub[256];
+    json_t *v = NULL, *child;
+    size_t i;
+
+    if (ogid_config_node_is_null(n)) {
+        ogid_config_error_at(e, n, "missing value for param \"%s\" of rule \"%s\" (expected %s)", path,
+               rule, type_name(d));
+        return NULL;
+    }
+    switch (json_typeof(d)) {
+    case JSON_INTEGER:
+    case JSON_REAL:
+    case JSON_TRUE:
+    case JSON_FALSE:
+        if (n->type == OGID_NODE_SCALAR && n->plain && (v = ogid_config_node_json(n)) == NULL) {
+            e->nomem = 1;
+            return NULL;
+        }
+        if (json_is_integer(d) && json_is_integer(v))
+            return v;
+        if (json_is_real(d) && json_is_number(v)) {
+            double x = json_number_value(v);
+            json_decref(v);
+            if ((v = json_real(x)) == NULL)
+                e->nomem = 1;
+            return v;
+        }
+        if (json_is_boolean(d) && json_is_boolean(v))
+            return v;
+        json_decref(v);
+        break;
+    case JSON_STRING:
+        if (n->type == OGID_NODE_SCALAR) {
+            if ((v = json_stringn(n->text, n->len)) == NULL)
+                e->nomem = 1;
+            return v;
+        }
+        break;
+    case JSON_ARRAY:
+        if (n->type != OGID_NODE_SEQUENCE &&
+            !(json_array_size(d) == 0 && n->type == OGID_NODE_MAPPING))
+            break;
+        /* fall through */
+    case JSON_OBJECT:
+        if (n->type == OGID_NODE_SCALAR || (json_is_object(d) && json_object_size(d) > 0 &&
+                                            n->type != OGID_NODE_MAPPING))
+            break;
+        if ((json_is_array(d) && json_array_size(d) == 0) ||
+            (json_is_object(d) && json_object_size(d) == 0)) {
+            /* An empty default says nothing of its items: take them as
+             * they are. */
+            if ((v = ogid_config_node_json(n)) == NULL) {
+                e->nomem = 1;
+                return NULL;
+            }
+            if (!free_form_ok(v, 0)) {
+                ogid_config_error_at(e, n,
+                       "bad value for param \"%s\" of rule \"%s\": no empty items, at most "
+                       "16 deep",
+                       path, rule);
+                json_decref(v);
+                return NULL;
+            }
+            return v;
+        }
+        v = json_is_array(d) ? json_array() : json_deep_copy(d);
+        if (!v) {
+            e->nomem = 1;
+            return NULL;
+        }
+        for (i = 0; i < n->n; i++) {
+            const json_t *dd;
+
+            if (json_is_array(d)) {
+                snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+                dd = json_array_get(d, 0);
+            } else {
+                snprintf(sub, sizeof sub, "%s.%s", path, n->keys[i].text);
+                dd = json_object_get(d, n->keys[i].text);
+                if (!dd) {
+                    ogid_config_error_at(e, &n->keys[i], "unknown key \"%s\" in param \"%s\" of rule \"%s\"",
+                           n->keys[i].text, path, rule);
+                    continue;
+                }
+            }
+            child = convert(e, rule, sub, dd, &n->items[i]);
+            if (!child)
+                continue;
+            if (json_is_array(v) ? json_array_append_new(v, child)
+                                 : json_object_set_new(v, n->keys[i].text, child))
+                e->nomem = 1;
+        }
+        return v;
+    default:
+        break;
+    }
+    ogid_config_error_at(e, n, "wrong type for param \"%s\" of rule \"%s\": expected %s, found %s", path, rule,
+           type_name(d), ogid_config_node_shown(n, q, sizeof q));
+    return NULL;
+}
+
+json_t *ogid_config_node_like(struct ogid_config_errors *e, const struct ogid_config_node *n,
+                             const json_t *like, const char *rule, const char *name)
+{
+    return convert(e, rule, name, like, n);
+}
+
+/* rules: per-rule settings keyed by rule id. Only the rule engine knows the
+ * rules, their params and the params' types, so here the mapping is only
+ * kept, with the places of its nodes; ogid_rules_configure checks every
+ * part of it and reports FILE:LINE:COLUMN for each problem. */
 static void apply_mapping(struct loader *L, const struct key *k, const yaml_node_t *v)
 {
-    if (v->type == YAML_MAPPING_NODE || is_null(v))
+    struct ogid_config_node *tree;
+    char *file;
+
+    if (is_null(v))
         return;
-    error_at(L, v->start_mark,
-             "wrong type for \"%s\": expected a mapping of rule ids to settings, "
-             "found %s",
-             k->name, node_kind(v));
+    if (v->type != YAML_MAPPING_NODE) {
+        error_at(L, v->start_mark,
+                 "wrong type for \"%s\": expected a mapping of rule ids to settings, "
+                 "found %s",
+                 k->name, node_kind(v));
+        return;
+    }
+    if ((tree = build_tree(L, v)) == NULL)
+        return;
+    if ((file = strdup(L->file)) == NULL) {
+        ogid_config_node_free(tree);
+        L->nomem = true;
+        return;
+    }
+    ogid_config_node_free(L->cfg->rule_settings);
+    free(L->cfg->rules_file);
+    L->cfg->rule_settings = tree;
+    L->cfg->rules_file = file;
 }
 
 static const struct key *find_key(const yaml_node_t *n)
@@ -960,4 +1402,58 @@ fail:
     free(abs);
     free(L.dir);
     return rc;
+}
+
+int ogid_config_node_load(const char *path, struct ogid_config_node **out,
+                          char *errbuf, size_t errlen)
+{
+    struct loader L = {.file = path, .errbuf = errbuf, .errlen = errlen};
+    yaml_parser_t parser;
+    yaml_document_t doc, extra;
+    const yaml_node_t *root;
+    struct ogid_config_node *tree = NULL;
+    char *text = NULL;
+    int rc;
+
+    *out = NULL;
+    if (errbuf != NULL && errlen > 0)
+        errbuf[0] = '\0';
+    if (path == NULL || path[0] == '\0')
+        return OGID_EINVAL;
+    if ((rc = read_file(&L, path, &text, &L.text_len)) < 0)
+        return rc;
+    L.text = text;
+    if (!yaml_parser_initialize(&parser)) {
+        free(text);
+        return OGID_ENOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, L.text_len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        syntax_error(&L, &parser);
+        goto done;
+    }
+    L.doc = &doc;
+    if ((root = yaml_document_get_root_node(&doc)) != NULL)
+        tree = build_tree(&L, root);
+    L.doc = NULL;
+    yaml_document_delete(&doc);
+    if (root == NULL || L.nomem || L.n_errors > 0)
+        goto done;
+    if (!yaml_parser_load(&parser, &extra)) {
+        syntax_error(&L, &parser);
+        goto done;
+    }
+    if ((root = yaml_document_get_root_node(&extra)) != NULL)
+        error_at(&L, root->start_mark, "a second YAML document; the file holds one");
+    yaml_document_delete(&extra);
+
+done:
+    yaml_parser_delete(&parser);
+    free(text);
+    if (L.nomem || L.n_errors > 0) {
+        ogid_config_node_free(tree);
+        return L.nomem ? OGID_ENOMEM : OGID_ECONFIG;
+    }
+    *out = tree;
+    return 0;
 }

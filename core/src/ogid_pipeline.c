@@ -13,10 +13,13 @@
 #include <uv.h>
 
 #include "ogid/ogid_error.h"
+#include "ogid/ogid_log.h"
 #include "ogid_document.h"
+#include "ogid_history.h"
 #include "ogid_pipeline.h"
 #include "ogid_plugin_loader.h"
 #include "ogid_recognise.h"
+#include "ogid_register.h"
 #include "ogid_rules.h"
 
 #define MAX_CELLS 200000
@@ -26,6 +29,7 @@ struct ogid_pipeline {
     struct ogid_plugins *plugins;
     struct ogid_forms *forms;
     struct ogid_rules *rules;
+    struct ogid_history *history; /* NULL: no store configured, or it failed to open */
 };
 
 int ogid_pipeline_new(const struct ogid_config *cfg, int with_rules,
@@ -45,8 +49,16 @@ int ogid_pipeline_new(const struct ogid_config *cfg, int with_rules,
         goto fail;
     if (with_rules) {
         rc = ogid_rules_new(cfg->rule_paths, cfg->n_rule_paths, &p->rules, errbuf, errlen);
-        if (rc != 0)
+        if (rc != 0 || (rc = ogid_rules_configure(p->rules, cfg, errbuf, errlen)) != 0)
             goto fail;
+    }
+    /* History: a store that cannot be opened costs the cross-year checks,
+     * not the daemon; say so once and check without it. */
+    if (with_rules && cfg->history_path != NULL && cfg->history_path[0] != '\0') {
+        char herr[1024];
+        if (ogid_history_open(cfg->history_path, &p->history, herr, sizeof herr) != 0)
+            ogid_warn("history", "%s; checking without history (no cross-year checks)",
+                      herr);
     }
     *out = p;
     return 0;
@@ -59,6 +71,7 @@ void ogid_pipeline_free(struct ogid_pipeline *p)
 {
     if (p == NULL)
         return;
+    ogid_history_close(p->history);
     ogid_rules_free(p->rules);
     ogid_forms_free(p->forms);
     ogid_plugins_free(p->plugins);
@@ -161,7 +174,12 @@ json_t *ogid_pipeline_parse_fd(struct ogid_pipeline *p, int fd, const char *name
     source = json_pack("{s:s, s:s, s:I, s:s, s:s}", "file", name, "sha256", f.sha256,
                        "bytes", (json_int_t)f.len, "format", plugin->format, "encoding",
                        f.encoding);
-    if (source == NULL || ogid_recognise(doc, p->forms, source, &model) != 0) {
+    /* Request registers (依申请公开登记台账): a table of requests, not an
+     * annual report, so the register model (ogid_register.h) instead of
+     * the form recogniser's. */
+    if (source == NULL ||
+        (ogid_register_detect(doc) ? ogid_register_build(doc, source, &model)
+                                   : ogid_recognise(doc, p->forms, source, &model)) != 0) {
         snprintf(reason, len, "out of memory");
         model = NULL;
     }
@@ -213,6 +231,53 @@ static int is_report(json_t *model)
            !json_is_null(json_object_get(meta, "form"));
 }
 
+/* History: the same agency's newest model for `year`, or NULL when there is
+ * none, no store, or the lookup failed (which is logged, not fatal). */
+static json_t *history_get(struct ogid_pipeline *p, const char *agency, json_int_t year)
+{
+    json_t *m = NULL;
+    int rc;
+
+    if (p->history == NULL || agency == NULL || year <= 0 || year > 9999)
+        return NULL;
+    rc = ogid_history_get(p->history, OGID_HISTORY_REPORT, agency, (int)year, &m);
+    if (rc != 0)
+        ogid_warn("history", "%s", ogid_history_error(p->history));
+    return m;
+}
+
+/* History: stores a checked report's model; a failure is logged, the check
+ * stands. */
+static void history_put(struct ogid_pipeline *p, const char *name, json_t *model)
+{
+    json_t *meta = json_object_get(model, "meta");
+
+    if (p->history == NULL || !json_is_string(json_object_get(meta, "agency")) ||
+        !json_is_integer(json_object_get(meta, "year")))
+        return;
+    if (ogid_history_put(p->history, OGID_HISTORY_REPORT, model) != 0)
+        ogid_warn("history", "%s: not stored: %s", name, ogid_history_error(p->history));
+}
+
+/* Runs the rules with the same agency's reports of the year before
+ * (ctx.previous) and the year after (ctx.next: when last year's report
+ * arrives after this year's, the pair's cross-year findings go on the later
+ * report), either NULL when the history has none. */
+static int run_rules(struct ogid_pipeline *p, json_t *model, json_t *previous, json_t *next,
+                     json_t *findings, const struct ogid_check_opts *co)
+{
+    struct ogid_rules_opts opts = {.previous = previous, .next = next};
+
+    if (co != NULL) {
+        opts.skip = co->skip;
+        opts.n_skip = co->n_skip;
+        opts.on_rule = co->on_rule;
+        opts.ud = co->ud;
+    }
+
+    return ogid_rules_run_opts(p->rules, model, findings, &opts);
+}
+
 /* Nanoseconds as milliseconds, to the microsecond. */
 static double ms_of(uint64_t ns)
 {
@@ -221,9 +286,15 @@ static double ms_of(uint64_t ns)
 
 json_t *ogid_pipeline_check(struct ogid_pipeline *p, const char *path, const char *name)
 {
+    return ogid_pipeline_check_opts(p, path, name, NULL);
+}
+
+json_t *ogid_pipeline_check_opts(struct ogid_pipeline *p, const char *path, const char *name,
+                                 const struct ogid_check_opts *co)
+{
     char reason[512], sha[65] = "";
     uint64_t t0 = uv_hrtime(), t1, t2;
-    json_t *model, *result, *findings, *counts;
+    json_t *model, *result, *findings, *counts, *previous = NULL, *next = NULL;
     int fd;
 
     fd = ogid_open_report(path, p->cfg->max_bytes, reason, sizeof reason);
@@ -239,17 +310,32 @@ json_t *ogid_pipeline_check(struct ogid_pipeline *p, const char *path, const cha
                                   "not an annual report: no title year, section or table found");
     }
     t1 = uv_hrtime();
+    if (p->rules != NULL) {
+        /* The model carries source.file and source.sha256, so cross-year
+         * findings can name both files. */
+        const char *agency = json_string_value(
+            json_object_get(json_object_get(model, "meta"), "agency"));
+        json_t *year = json_object_get(json_object_get(model, "meta"), "year");
+        if (agency != NULL && json_is_integer(year)) {
+            previous = history_get(p, agency, json_integer_value(year) - 1);
+            next = history_get(p, agency, json_integer_value(year) + 1);
+        }
+    }
     findings = json_array();
     if (findings != NULL && p->rules != NULL &&
-        ogid_rules_run(p->rules, model, findings) != 0) {
+        run_rules(p, model, previous, next, findings, co) != 0) {
         json_decref(findings);
         findings = NULL;
     }
+    json_decref(previous);
+    json_decref(next);
     t2 = uv_hrtime();
     if (findings == NULL) {
         json_decref(model);
         return NULL;
     }
+    if (p->rules != NULL)
+        history_put(p, name, model);
     counts = json_pack("{s:i, s:i, s:i}", "error", 0, "warning", 0, "info", 0);
     for (size_t i = 0; counts && i < json_array_size(findings); i++) {
         const char *sev = json_string_value(

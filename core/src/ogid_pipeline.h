@@ -40,6 +40,20 @@ json_t *ogid_pipeline_parse_fd(struct ogid_pipeline *p, int fd, const char *name
  * NULL only when out of memory. */
 json_t *ogid_pipeline_check(struct ogid_pipeline *p, const char *path, const char *name);
 
+/* What the daemon's workers add to a check: rules to skip (each gets a
+ * RULE_ERROR finding instead; a rule that overran the deadline last time),
+ * and a callback before each rule, for the progress page. */
+struct ogid_check_opts {
+    char *const *skip;
+    size_t n_skip;
+    void (*on_rule)(void *ud, const char *id);
+    void *ud;
+};
+
+/* ogid_pipeline_check with options; opts may be NULL. */
+json_t *ogid_pipeline_check_opts(struct ogid_pipeline *p, const char *path, const char *name,
+                                 const struct ogid_check_opts *opts);
+
 /* A result for a report that failed before or outside the pipeline. */
 json_t *ogid_result_failed(const char *name, const char *sha, const char *reason);
 

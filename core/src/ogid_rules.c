@@ -1,13 +1,15 @@
-/* The rule engine: loads the Lua rules and runs them over report models.
+/* The rule engine: loads the Lua rules, applies the config's per-rule
+ * settings and runs the rules over report models.
  *
  * One Lua 5.4 state per rule set. Each rule file runs in its own sandbox
- * environment (string, table, math, utf8 and the harmless base functions,
- * plus a `require` that only knows the host module "ogid"), and every piece
- * of rule code, at load time and per check, runs under an instruction budget
- * (a count hook that, once exhausted, fires on every instruction so a pcall
- * inside the rule cannot swallow it) and a memory cap (enforced by the
- * state's allocator). A check that fails or runs away becomes one RULE_ERROR
- * finding and the state stays usable.
+ * environment (ogid_lua.c: string, table, math, utf8 and the harmless base
+ * functions, a `load` for text chunks only, and a `require` that knows the
+ * host module "ogid" (ogid_rules_api.c) and the rule library "lib.*"), and
+ * every piece of rule code, at load time and per check, runs under the
+ * sandbox's instruction budget and memory cap. A check that fails or runs
+ * away becomes one RULE_ERROR finding and the state stays usable. The
+ * config's per-rule settings are checked here against the rules loaded, with
+ * ogid_config.c's node trees.
  *
  * Every Lua API call that may raise runs inside lua_pcall; C heap memory is
  * only allocated where no Lua error can follow before it is owned, so a
@@ -15,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +25,15 @@
 
 #include <lauxlib.h>
 #include <lua.h>
-#include <lualib.h>
 
 #include "ogid/ogid_error.h"
-#include "ogid/ogid_log.h"
+#include "ogid_calendar.h"
+#include "ogid_config.h"
 #include "ogid_lua.h"
+#include "ogid_paths.h"
 #include "ogid_rules.h"
+#include "ogid_rules_api.h"
 
-/* Lua VM instructions one check (or one rule file's top level) may run. */
-#define OGID_RULE_BUDGET 10000000L
-/* The count hook fires every this many instructions. */
-#define OGID_RULE_HOOK_STEP 1000
-/* Bytes the whole Lua state may hold while rule code runs. */
-#define OGID_RULE_MEM_LIMIT ((size_t)64 << 20)
 /* Findings one check may record; more is a runaway rule. */
 #define OGID_RULE_MAX_FINDINGS 1000
 /* Longest finding message accepted, in bytes. */
@@ -50,26 +49,21 @@
 struct rule {
     char *id;
     char *title;
-    char *severity;
-    char *basis; /* NULL when the rule gives none */
+    char *severity;         /* effective: the config's, else declared */
+    char *declared;         /* the severity the rule file gives */
+    char *basis;            /* NULL when the rule gives none */
     char *file;
-    json_t *params; /* always an object */
+    json_t *params;         /* effective: declared with the config's over them */
+    json_t *defaults;       /* as declared; always an object */
+    int enabled;
 };
 
 struct ogid_rules {
+    /* The limits, the lib folders and the ogid module's host (ogid_lua.h). */
+    struct ogid_sandbox sb;
     lua_State *L;
     struct rule *rules;
     size_t n;
-
-    /* Allocator accounting: bytes held, and whether the cap is enforced. */
-    size_t mem_used;
-    int mem_capped;
-
-    /* Instruction budget of the rule code running now. */
-    long steps_left;
-    int budget_hit;
-    /* Line of the last `return` of a rule file's main chunk. */
-    int ret_line;
 
     /* The check running now: its rule, a serial number that ctx:finding
      * compares so a ctx kept past its check is refused, where its findings
@@ -80,6 +74,12 @@ struct ogid_rules {
     size_t cur_findings;
     json_t *findings;
     int enomem;
+    /* What the check running now gets: its params, its default severity,
+     * and the reports of the years around it. */
+    const json_t *cur_params;
+    const char *cur_severity;
+    const json_t *previous;
+    const json_t *next;
 };
 
 /* Addresses used as registry keys. */
@@ -91,15 +91,10 @@ static const char *const rule_fields[] = {"id",     "title", "severity", "basis"
 static const char *const finding_fields[] = {"code",   "message",  "where", "expected",
                                              "actual", "severity", NULL};
 static const char *const severities[] = {"error", "warning", "info", NULL};
-static const char *const safe_globals[] = {
-    "assert", "error",    "ipairs",       "next",     "pairs",    "pcall",
-    "select", "tonumber", "tostring",     "type",     "rawequal", "rawget",
-    "rawlen", "rawset",   "getmetatable", "_VERSION", NULL};
-static const char *const safe_libs[] = {"string", "table", "math", "utf8", NULL};
-
 static struct ogid_rules *get_rs(lua_State *L)
 {
-    return *(struct ogid_rules **)lua_getextraspace(L);
+    return (struct ogid_rules *)(void *)((char *)ogid_sandbox_of(L) -
+                                         offsetof(struct ogid_rules, sb));
 }
 
 static void seterr(char *errbuf, size_t errlen, const char *fmt, ...)
@@ -122,73 +117,6 @@ static int in_list(const char *s, const char *const *list)
         if (strcmp(s, *list) == 0)
             return 1;
     return 0;
-}
-
-/* The state's allocator. Lua requires that shrinking never fails, so only
- * growth is refused, and only while rule code runs; Lua answers a refusal
- * with an emergency collection and, failing that, a memory error. */
-static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    struct ogid_rules *rs = ud;
-    void *p;
-
-    if (!ptr)
-        osize = 0;
-    if (nsize == 0) {
-        free(ptr);
-        rs->mem_used -= osize;
-        return NULL;
-    }
-    if (rs->mem_capped && nsize > osize &&
-        (rs->mem_used > OGID_RULE_MEM_LIMIT ||
-         nsize - osize > OGID_RULE_MEM_LIMIT - rs->mem_used))
-        return NULL;
-    p = realloc(ptr, nsize);
-    if (!p)
-        return nsize <= osize ? ptr : NULL;
-    rs->mem_used = rs->mem_used - osize + nsize;
-    return p;
-}
-
-/* The count hook charges the budget; once it is spent the hook is re-armed
- * to fire on every instruction, so the error comes back as soon as a pcall
- * in the rule has caught it. During loading it also watches returns, to
- * learn the line of the main chunk's `return` for validation messages. */
-static void limit_hook(lua_State *L, lua_Debug *ar)
-{
-    struct ogid_rules *rs = get_rs(L);
-
-    if (ar->event == LUA_HOOKRET) {
-        if (lua_getinfo(L, "Sl", ar) && strcmp(ar->what, "main") == 0 &&
-            ar->currentline > 0)
-            rs->ret_line = ar->currentline;
-        return;
-    }
-    if (!rs->budget_hit) {
-        rs->steps_left -= OGID_RULE_HOOK_STEP;
-        if (rs->steps_left > 0)
-            return;
-        rs->budget_hit = 1;
-        lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1);
-    }
-    luaL_where(L, 0);
-    lua_pushfstring(L, "instruction budget of %d exceeded", (int)OGID_RULE_BUDGET);
-    lua_concat(L, 2);
-    lua_error(L);
-}
-
-static void limits_on(struct ogid_rules *rs, int mask)
-{
-    rs->steps_left = OGID_RULE_BUDGET;
-    rs->budget_hit = 0;
-    rs->mem_capped = 1;
-    lua_sethook(rs->L, limit_hook, mask, OGID_RULE_HOOK_STEP);
-}
-
-static void limits_off(struct ogid_rules *rs)
-{
-    lua_sethook(rs->L, NULL, 0, 0);
-    rs->mem_capped = 0;
 }
 
 /* Lua shortens long chunk names to "...tail"; put the whole file name back
@@ -261,162 +189,9 @@ static int raise_at(lua_State *L, const char *file, int line)
     return lua_error(L);
 }
 
-/* Sandbox functions. */
-
-static int l_env_print(lua_State *L)
-{
-    struct ogid_rules *rs = get_rs(L);
-    int i, n = lua_gettop(L);
-    char tag[160];
-    luaL_Buffer b;
-
-    if (ogid_log_level < OGID_LOG_DEBUG)
-        return 0;
-    luaL_buffinit(L, &b);
-    for (i = 1; i <= n; i++) {
-        if (i > 1)
-            luaL_addchar(&b, '\t');
-        luaL_tolstring(L, i, NULL);
-        luaL_addvalue(&b);
-    }
-    luaL_pushresult(&b);
-    snprintf(tag, sizeof tag, "rule:%s", rs->running ? rs->rules[rs->cur].id : "load");
-    ogid_debug(tag, "%s", lua_tostring(L, -1));
-    return 0;
-}
-
-/* setmetatable without __gc: finalizers run with hooks disabled, so one
- * could loop forever out of the budget's reach. */
-static int l_env_setmetatable(lua_State *L)
-{
-    int t = lua_type(L, 2);
-
-    luaL_checktype(L, 1, LUA_TTABLE);
-    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
-    if (t == LUA_TTABLE) {
-        lua_pushliteral(L, "__gc");
-        if (lua_rawget(L, 2) != LUA_TNIL)
-            return luaL_error(L, "__gc metamethods are not allowed in rules");
-        lua_pop(L, 1);
-    }
-    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
-        return luaL_error(L, "cannot change a protected metatable");
-    lua_settop(L, 2);
-    lua_setmetatable(L, 1);
-    return 1;
-}
-
-/* The message handler xpcall installs around the rule's own handler. An
- * error raised by the budget hook reaches the handler while Lua still has
- * hooks disabled, so the rule's handler could loop forever unmetered: once
- * the budget is spent the error passes through untouched. */
-static int l_xpcall_handler(lua_State *L)
-{
-    if (get_rs(L)->budget_hit)
-        return 1;
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
-    return 1;
-}
-
-static int l_env_xpcall(lua_State *L)
-{
-    int n = lua_gettop(L);
-
-    luaL_checktype(L, 2, LUA_TFUNCTION);
-    lua_pushvalue(L, 2);
-    lua_pushcclosure(L, l_xpcall_handler, 1);
-    lua_replace(L, 2);
-    lua_pushboolean(L, 1);
-    lua_pushvalue(L, 1);
-    lua_rotate(L, 3, 2);
-    if (lua_pcall(L, n - 2, LUA_MULTRET, 2) != LUA_OK) {
-        lua_pushboolean(L, 0);
-        lua_pushvalue(L, -2);
-        return 2;
-    }
-    return lua_gettop(L) - 2;
-}
-
-static int l_env_require(lua_State *L)
-{
-    const char *name = luaL_checkstring(L, 1);
-
-    if (strcmp(name, "ogid") != 0)
-        return luaL_error(L, "module '%s' is not available to rules", name);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    return 1;
-}
-
-/* Pushes a fresh environment for one rule file. The libraries are copies,
- * so a rule that changes string.format changes only its own. */
-static void push_env(lua_State *L)
-{
-    int env, g, i;
-
-    lua_newtable(L);
-    env = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
-    g = lua_gettop(L);
-    for (i = 0; safe_globals[i]; i++) {
-        lua_getfield(L, g, safe_globals[i]);
-        lua_setfield(L, env, safe_globals[i]);
-    }
-    for (i = 0; safe_libs[i]; i++) {
-        lua_newtable(L);
-        lua_getfield(L, g, safe_libs[i]);
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {
-            lua_pushvalue(L, -2);
-            lua_insert(L, -2);
-            lua_rawset(L, -5);
-        }
-        lua_pop(L, 1);
-        lua_setfield(L, env, safe_libs[i]);
-    }
-    /* Bytecode is of no use without load, and is not text. */
-    lua_getfield(L, env, "string");
-    lua_pushnil(L);
-    lua_setfield(L, -2, "dump");
-    lua_pop(L, 1);
-
-    lua_pushcfunction(L, l_env_print);
-    lua_setfield(L, env, "print");
-    lua_pushcfunction(L, l_env_setmetatable);
-    lua_setfield(L, env, "setmetatable");
-    lua_pushcfunction(L, l_env_xpcall);
-    lua_setfield(L, env, "xpcall");
-
-    /* The host module; later tasks add helpers (calendar, history). */
-    lua_createtable(L, 0, 1);
-    lua_pushinteger(L, 1);
-    lua_setfield(L, -2, "api");
-    lua_pushcclosure(L, l_env_require, 1);
-    lua_setfield(L, env, "require");
-    lua_settop(L, env);
-}
-
 static int l_state_setup(lua_State *L)
 {
-    static const luaL_Reg libs[] = {
-        {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
-        {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
-        {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL}};
-    const luaL_Reg *lib;
-
-    for (lib = libs; lib->func; lib++) {
-        luaL_requiref(L, lib->name, lib->func, 1);
-        lua_pop(L, 1);
-    }
-    /* Strings share one metatable whose __index is the real string
-     * library; hide it so no rule can reach or change it. */
-    lua_pushliteral(L, "");
-    lua_getmetatable(L, -1);
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 2);
-
+    ogid_sandbox_setup(L);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &rules_key);
     lua_newtable(L);
@@ -593,15 +368,17 @@ static int l_rules_load(lua_State *L)
     lua_settop(L, 0);
     if (luaL_loadfilex(L, job->file, "t") != LUA_OK)
         return raise_at(L, job->file, 1);
-    push_env(L);
+    ogid_sandbox_push_env(L);
     if (!lua_setupvalue(L, 1, 1))
         lua_pop(L, 1);
 
-    rs->ret_line = 0;
-    limits_on(rs, LUA_MASKCOUNT | LUA_MASKRET);
+    rs->sb.ret_line = 0;
+    rs->sb.load_source = job->file;
+    ogid_sandbox_limits_on(L, LUA_MASKCOUNT | LUA_MASKRET);
     status = lua_pcall(L, 0, 1, 0);
-    limits_off(rs);
-    line = rs->ret_line > 0 ? rs->ret_line : 1;
+    ogid_sandbox_limits_off(L);
+    rs->sb.load_source = NULL;
+    line = rs->sb.ret_line > 0 ? rs->sb.ret_line : 1;
     if (status == LUA_ERRMEM) {
         lua_pushfstring(L, "%s:%d: memory cap of %d MiB exceeded", job->file, line,
                         (int)(OGID_RULE_MEM_LIMIT >> 20));
@@ -609,7 +386,7 @@ static int l_rules_load(lua_State *L)
     }
     if (status != LUA_OK)
         return raise_at(L, job->file, line);
-    if (rs->budget_hit)
+    if (rs->sb.budget_hit)
         return luaL_error(L, "%s:%d: instruction budget of %d exceeded", job->file, line,
                           (int)OGID_RULE_BUDGET);
 
@@ -687,9 +464,22 @@ static int fill_rules(struct ogid_rules *rs)
             lua_pop(L, 1);
         }
         lua_rawgeti(L, -1, 7);
-        r->params = lua_type(L, -1) == LUA_TTABLE ? ogid_lua_to_json(L, -1) : json_object();
-        if (!r->params)
+        r->defaults = lua_type(L, -1) == LUA_TTABLE ? ogid_lua_to_json(L, -1) : json_object();
+        if (!r->defaults)
             goto nomem;
+        /* A table with only list items converts to an array: the loader
+         * refused those, but an empty table is an object either way. */
+        if (!json_is_object(r->defaults)) {
+            json_decref(r->defaults);
+            r->defaults = json_object();
+            if (!r->defaults)
+                goto nomem;
+        }
+        r->params = json_deep_copy(r->defaults);
+        r->declared = r->severity ? strdup(r->severity) : NULL;
+        if (!r->params || !r->declared)
+            goto nomem;
+        r->enabled = 1;
         lua_pop(L, 2);
     }
     lua_settop(L, top);
@@ -832,6 +622,45 @@ static int lua_failure(lua_State *L, int status, char *errbuf, size_t errlen)
     return status == LUA_ERRMEM ? OGID_ENOMEM : OGID_ERULE;
 }
 
+/* The folders `require "lib.x"` searches: the lib/ of each rule path that
+ * is a folder, later paths first (as later paths override earlier rules),
+ * then the bundled rules' lib/, so a rule of one's own can use the bundled
+ * helpers whatever the rule paths. */
+static int set_lib_dirs(struct ogid_rules *rs, char *const *paths, size_t n_paths)
+{
+    struct stat st;
+    const char *bundled = ogid_paths_rules();
+    char *dir;
+    size_t p, i, len;
+    int dup;
+
+    rs->sb.lib_dirs = calloc(n_paths + 1, sizeof *rs->sb.lib_dirs);
+    if (!rs->sb.lib_dirs)
+        return OGID_ENOMEM;
+    for (p = 0; p <= n_paths; p++) {
+        const char *base = p < n_paths ? paths[n_paths - 1 - p] : bundled;
+
+        if (stat(base, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        len = strlen(base);
+        while (len > 1 && base[len - 1] == '/')
+            len--;
+        dir = malloc(len + 5);
+        if (!dir)
+            return OGID_ENOMEM;
+        memcpy(dir, base, len);
+        memcpy(dir + len, "/lib", 5);
+        for (dup = 0, i = 0; i < rs->sb.n_lib_dirs; i++)
+            if (strcmp(rs->sb.lib_dirs[i], dir) == 0)
+                dup = 1;
+        if (dup)
+            free(dir);
+        else
+            rs->sb.lib_dirs[rs->sb.n_lib_dirs++] = dir;
+    }
+    return 0;
+}
+
 int ogid_rules_new(char *const *paths, size_t n_paths, struct ogid_rules **out,
                    char *errbuf, size_t errlen)
 {
@@ -851,13 +680,17 @@ int ogid_rules_new(char *const *paths, size_t n_paths, struct ogid_rules **out,
         seterr(errbuf, errlen, "out of memory");
         return OGID_ENOMEM;
     }
-    rs->L = lua_newstate(l_alloc, rs);
+    rs->L = ogid_sandbox_new_state(&rs->sb);
     if (!rs->L) {
         seterr(errbuf, errlen, "out of memory");
         rc = OGID_ENOMEM;
         goto fail;
     }
-    *(struct ogid_rules **)lua_getextraspace(rs->L) = rs;
+    rc = set_lib_dirs(rs, paths, n_paths);
+    if (rc != 0) {
+        seterr(errbuf, errlen, "out of memory");
+        goto fail;
+    }
 
     lua_pushcfunction(rs->L, l_state_setup);
     status = lua_pcall(rs->L, 0, 0, 0);
@@ -913,11 +746,17 @@ void ogid_rules_free(struct ogid_rules *rs)
         free(rs->rules[i].id);
         free(rs->rules[i].title);
         free(rs->rules[i].severity);
+        free(rs->rules[i].declared);
         free(rs->rules[i].basis);
         free(rs->rules[i].file);
         json_decref(rs->rules[i].params);
+        json_decref(rs->rules[i].defaults);
     }
     free(rs->rules);
+    for (i = 0; i < rs->sb.n_lib_dirs; i++)
+        free(rs->sb.lib_dirs[i]);
+    free(rs->sb.lib_dirs);
+    ogid_calendar_free(rs->sb.host.calendar);
     free(rs);
 }
 
@@ -937,6 +776,313 @@ void ogid_rules_info(const struct ogid_rules *rs, size_t i, const char **id,
         *severity = r ? r->severity : NULL;
     if (title)
         *title = r ? r->title : NULL;
+}
+
+const char *ogid_rules_file(const struct ogid_rules *rs, size_t i)
+{
+    return rs && i < rs->n ? rs->rules[i].file : NULL;
+}
+
+int ogid_rules_enabled(const struct ogid_rules *rs, size_t i)
+{
+    return rs && i < rs->n ? rs->rules[i].enabled : -1;
+}
+
+const json_t *ogid_rules_params(const struct ogid_rules *rs, size_t i)
+{
+    return rs && i < rs->n ? rs->rules[i].params : NULL;
+}
+
+long ogid_rules_find(const struct ogid_rules *rs, const char *id)
+{
+    size_t i;
+
+    for (i = 0; rs && id && i < rs->n; i++)
+        if (strcmp(rs->rules[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+void ogid_rules_set_calendar(struct ogid_rules *rs, struct ogid_calendar *cal)
+{
+    if (!rs) {
+        ogid_calendar_free(cal);
+        return;
+    }
+    ogid_calendar_free(rs->sb.host.calendar);
+    rs->sb.host.calendar = cal;
+    rs->sb.host.calendar_tried = cal != NULL;
+    rs->sb.host.calendar_err[0] = '\0';
+}
+
+/* Settings. */
+
+/* Checks params node p against rule r's declared params; returns the merged
+ * params, or NULL (after errors). */
+static json_t *merge_params(struct ogid_config_errors *e, const struct rule *r,
+                            const struct ogid_config_node *p)
+{
+    json_t *out, *v;
+    char known[256], q[80];
+    const char *key;
+    json_t *dv;
+    size_t i, o;
+    unsigned before = e->n;
+
+    out = json_deep_copy(r->defaults);
+    if (!out) {
+        e->nomem = 1;
+        return NULL;
+    }
+    if (ogid_config_node_is_null(p))
+        return out;
+    if (p->type != OGID_NODE_MAPPING) {
+        ogid_config_error_at(e, p, "params of rule \"%s\" must be a mapping of names to values, not %s",
+               r->id, ogid_config_node_shown(p, q, sizeof q));
+        json_decref(out);
+        return NULL;
+    }
+    for (i = 0; i < p->n; i++) {
+        const struct ogid_config_node *k = &p->keys[i];
+
+        dv = k->type == OGID_NODE_SCALAR && strlen(k->text) == k->len
+                 ? json_object_get(r->defaults, k->text)
+                 : NULL;
+        if (!dv) {
+            const char *names[64];
+            size_t nn = 0, j;
+
+            json_object_foreach(r->defaults, key, v)
+            {
+                if (nn < 64)
+                    names[nn++] = key;
+            }
+            qsort(names, nn, sizeof *names, cmp_path);
+            o = 0;
+            known[0] = '\0';
+            for (j = 0; j < nn; j++) {
+                int w = snprintf(known + o, sizeof known - o, "%s%s", o ? ", " : "", names[j]);
+                if (w < 0 || (size_t)w >= sizeof known - o)
+                    break;
+                o += (size_t)w;
+            }
+            if (o == 0)
+                ogid_config_error_at(e, k, "unknown param %s for rule \"%s\" (the rule declares no params)",
+                       ogid_config_node_shown(k, q, sizeof q), r->id);
+            else
+                ogid_config_error_at(e, k, "unknown param %s for rule \"%s\" (declared: %s)",
+                       ogid_config_node_shown(k, q, sizeof q), r->id, known);
+            continue;
+        }
+        v = ogid_config_node_like(e, &p->items[i], dv, r->id, k->text);
+        if (v && json_object_set_new(out, k->text, v) != 0)
+            e->nomem = 1;
+    }
+    if (e->n != before || e->nomem) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+int ogid_rules_merge_params(const struct ogid_rules *rs, size_t i,
+                            const struct ogid_config_node *params, const char *file,
+                            json_t **out, char *errbuf, size_t errlen)
+{
+    struct ogid_config_errors e = {errbuf, errlen, 0, 0, 0, file ? file : "<params>"};
+
+    *out = NULL;
+    if (errbuf && errlen)
+        errbuf[0] = '\0';
+    if (!rs || i >= rs->n)
+        return OGID_EINVAL;
+    *out = merge_params(&e, &rs->rules[i], params);
+    if (e.nomem)
+        return OGID_ENOMEM;
+    return *out ? 0 : OGID_ECONFIG;
+}
+
+/* Reads `enabled`: YAML 1.2's true and false, unquoted. */
+static int read_bool(const struct ogid_config_node *n, int *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", NULL};
+    static const char *const no[] = {"false", "False", "FALSE", NULL};
+
+    if (n->type != OGID_NODE_SCALAR || !n->plain)
+        return 0;
+    if (in_list(n->text, yes))
+        *out = 1;
+    else if (in_list(n->text, no))
+        *out = 0;
+    else
+        return 0;
+    return 1;
+}
+
+/* The settings of one rule: { enabled, severity, params }. */
+static void read_settings(struct ogid_config_errors *e, const struct rule *r,
+                          const struct ogid_config_node *v, int *enabled, const char **severity,
+                          json_t **params)
+{
+    char q[80];
+    size_t k, j;
+
+    if (ogid_config_node_is_null(v))
+        return;
+    if (v->type != OGID_NODE_MAPPING) {
+        ogid_config_error_at(e, v,
+               "settings of rule \"%s\" must be a mapping of enabled, severity and params, "
+               "not %s",
+               r->id, ogid_config_node_shown(v, q, sizeof q));
+        return;
+    }
+    for (k = 0; k < v->n; k++) {
+        const struct ogid_config_node *key = &v->keys[k], *val = &v->items[k];
+        const char *name = key->type == OGID_NODE_SCALAR ? key->text : "";
+
+        for (j = 0; j < k; j++)
+            if (v->keys[j].type == OGID_NODE_SCALAR && strcmp(v->keys[j].text, name) == 0)
+                break;
+        if (j < k) {
+            ogid_config_error_at(e, key, "duplicate setting \"%s\" for rule \"%s\" (first at line %zu)", name,
+                   r->id, v->keys[j].line);
+        } else if (strcmp(name, "enabled") == 0) {
+            if (!read_bool(val, enabled))
+                ogid_config_error_at(e, val, "bad value for \"enabled\" of rule \"%s\": %s is not true or false",
+                       r->id, ogid_config_node_shown(val, q, sizeof q));
+        } else if (strcmp(name, "severity") == 0) {
+            if (val->type == OGID_NODE_SCALAR && in_list(val->text, severities))
+                *severity = val->text;
+            else
+                ogid_config_error_at(e, val,
+                       "bad value for \"severity\" of rule \"%s\": %s is not one of error, "
+                       "warning, info",
+                       r->id, ogid_config_node_shown(val, q, sizeof q));
+        } else if (strcmp(name, "params") == 0) {
+            json_decref(*params);
+            *params = merge_params(e, r, val);
+        } else {
+            ogid_config_error_at(e, key,
+                   "unknown setting %s for rule \"%s\" (known: enabled, severity, params)",
+                   ogid_config_node_shown(key, q, sizeof q), r->id);
+        }
+    }
+}
+
+int ogid_rules_configure(struct ogid_rules *rs, const struct ogid_config *cfg, char *errbuf,
+                         size_t errlen)
+{
+    const struct ogid_config_node *m = cfg ? cfg->rule_settings : NULL;
+    struct ogid_config_errors e = {errbuf, errlen, 0, 0, 0, cfg && cfg->rules_file ? cfg->rules_file : "<config>"};
+    int *enabled = NULL;
+    const char **sev = NULL;
+    char **sev_copy = NULL;
+    json_t **params = NULL;
+    size_t *first = NULL, i, k;
+    char q[80];
+    int rc = OGID_ENOMEM;
+
+    if (errbuf && errlen)
+        errbuf[0] = '\0';
+    if (!rs)
+        return OGID_EINVAL;
+    if (rs->n > 0) {
+        enabled = calloc(rs->n, sizeof *enabled);
+        sev = calloc(rs->n, sizeof *sev);
+        sev_copy = calloc(rs->n, sizeof *sev_copy);
+        params = calloc(rs->n, sizeof *params);
+        first = calloc(rs->n, sizeof *first);
+        if (!enabled || !sev || !sev_copy || !params || !first)
+            goto out;
+    }
+    for (i = 0; i < rs->n; i++)
+        enabled[i] = 1;
+
+    if (m && m->type == OGID_NODE_MAPPING) {
+        for (k = 0; k < m->n && !e.nomem; k++) {
+            const struct ogid_config_node *key = &m->keys[k];
+            long r;
+
+            if (key->type != OGID_NODE_SCALAR) {
+                ogid_config_error_at(&e, key, "a rule id must be a name, not %s", ogid_config_node_shown(key, q, sizeof q));
+                continue;
+            }
+            r = strlen(key->text) == key->len ? ogid_rules_find(rs, key->text) : -1;
+            if (r < 0) {
+                ogid_config_error_at(&e, key, "unknown rule %s (no such rule loaded)", ogid_config_node_shown(key, q, sizeof q));
+                continue;
+            }
+            if (first[r]) {
+                ogid_config_error_at(&e, key, "duplicate settings for rule \"%s\" (first at line %zu)",
+                       key->text, first[r]);
+                continue;
+            }
+            first[r] = key->line;
+            read_settings(&e, &rs->rules[r], &m->items[k], &enabled[r], &sev[r], &params[r]);
+        }
+    }
+    if (e.nomem)
+        goto out;
+    if (e.n > 0) {
+        rc = OGID_ECONFIG;
+        goto out;
+    }
+    for (i = 0; i < rs->n; i++) {
+        if (!params[i] && !(params[i] = json_deep_copy(rs->rules[i].defaults)))
+            goto out;
+        if (!(sev_copy[i] = strdup(sev[i] ? sev[i] : rs->rules[i].declared)))
+            goto out;
+    }
+
+    /* The calendar: loaded now, so a broken data folder stops the start
+     * (and `ogid config check`) with its reason, not every deadline rule. */
+    if (!rs->sb.host.calendar) {
+        char cerr[512] = "";
+        struct ogid_calendar *cal = NULL;
+        int crc = ogid_calendar_load(ogid_paths_data(), &cal, cerr, sizeof cerr);
+
+        if (crc == OGID_ENOMEM)
+            goto out;
+        if (crc != 0) {
+            seterr(errbuf, errlen, "working-day calendar: %s",
+                   cerr[0] ? cerr : ogid_strerror(crc));
+            rc = OGID_ECONFIG;
+            goto out;
+        }
+        ogid_rules_set_calendar(rs, cal);
+    }
+
+    /* Nothing can fail from here on. */
+    for (i = 0; i < rs->n; i++) {
+        struct rule *r = &rs->rules[i];
+
+        r->enabled = enabled[i];
+        free(r->severity);
+        r->severity = sev_copy[i];
+        sev_copy[i] = NULL;
+        json_decref(r->params);
+        r->params = params[i];
+        params[i] = NULL;
+    }
+    rc = 0;
+
+out:
+    if (rc == OGID_ENOMEM || e.nomem) {
+        seterr(errbuf, errlen, "out of memory");
+        rc = OGID_ENOMEM;
+    }
+    for (i = 0; i < rs->n; i++) {
+        if (params)
+            json_decref(params[i]);
+        if (sev_copy)
+            free(sev_copy[i]);
+    }
+    free(enabled);
+    free(sev);
+    free(sev_copy);
+    free(params);
+    free(first);
+    return rc;
 }
 
 /* Running. */
@@ -1044,7 +1190,7 @@ static int l_ctx_finding(lua_State *L)
     put(obj, "rule", json_string(r->id), &failed);
     put(obj, "code", json_string(lua_tostring(L, CODE)), &failed);
     put(obj, "severity",
-        json_string(lua_isnil(L, SEVERITY) ? r->severity : lua_tostring(L, SEVERITY)),
+        json_string(lua_isnil(L, SEVERITY) ? rs->cur_severity : lua_tostring(L, SEVERITY)),
         &failed);
     s = lua_tolstring(L, MESSAGE, &len);
     put(obj, "message", json_stringn(s, len), &failed);
@@ -1075,13 +1221,40 @@ static int l_rule_prepare(lua_State *L)
     lua_replace(L, 1);
     lua_settop(L, 1);
     ogid_lua_push_json(L, model);
-    lua_createtable(L, 0, 2);
-    ogid_lua_push_json(L, rs->rules[i].params);
+    lua_createtable(L, 0, 5);
+    ogid_lua_push_json(L, rs->cur_params);
     lua_setfield(L, -2, "params");
+    lua_pushstring(L, rs->rules[i].id);
+    lua_setfield(L, -2, "rule");
+    if (rs->previous) {
+        ogid_lua_push_json(L, rs->previous);
+        lua_setfield(L, -2, "previous");
+    }
+    if (rs->next) {
+        ogid_lua_push_json(L, rs->next);
+        lua_setfield(L, -2, "next");
+    }
     lua_pushinteger(L, rs->serial);
     lua_pushcclosure(L, l_ctx_finding, 1);
     lua_setfield(L, -2, "finding");
     return 3;
+}
+
+/* Records a RULE_ERROR finding of rule i saying msg. Plain C. */
+static void add_rule_error(struct ogid_rules *rs, size_t i, const char *msg)
+{
+    json_t *obj = json_object();
+    int failed = 0;
+
+    if (!obj) {
+        rs->enomem = 1;
+        return;
+    }
+    put(obj, "rule", json_string(rs->rules[i].id), &failed);
+    put(obj, "code", json_string("RULE_ERROR"), &failed);
+    put(obj, "severity", json_string("error"), &failed);
+    put(obj, "message", json_string(msg), &failed);
+    append_finding(rs, obj, failed);
 }
 
 /* Records the RULE_ERROR finding of rule i from the error on top of the
@@ -1090,10 +1263,8 @@ static void rule_error(struct ogid_rules *rs, size_t i, int status)
 {
     const struct rule *r = &rs->rules[i];
     char reason[OGID_RULE_MAX_REASON], msg[OGID_RULE_MAX_REASON + 256], located[1024];
-    json_t *obj;
-    int failed = 0;
 
-    if (rs->budget_hit) {
+    if (rs->sb.budget_hit) {
         snprintf(reason, sizeof reason, "超出指令数上限（%ld 条）", (long)OGID_RULE_BUDGET);
     } else if (status == LUA_ERRMEM) {
         snprintf(reason, sizeof reason, "超出内存上限（%d MiB）",
@@ -1106,66 +1277,126 @@ static void rule_error(struct ogid_rules *rs, size_t i, int status)
                  status != LUA_OK ? luaL_typename(rs->L, -1) : "nil");
     }
     snprintf(msg, sizeof msg, "规则 %s 运行出错：%s", r->id, reason);
+    add_rule_error(rs, i, msg);
+}
 
-    obj = json_object();
-    if (!obj) {
+/* Runs rule i's check once, with rs->cur_params and rs->cur_severity set.
+ * Returns 0, or OGID_ENOMEM when not even the check could be prepared. */
+static int run_rule(struct ogid_rules *rs, size_t i, json_t *model)
+{
+    lua_State *L = rs->L;
+    int base = lua_gettop(L), status;
+
+    rs->serial++;
+    lua_pushcfunction(L, l_rule_prepare);
+    lua_pushlightuserdata(L, model);
+    lua_pushinteger(L, (lua_Integer)i);
+    status = lua_pcall(L, 2, 3, 0);
+    if (status == LUA_ERRMEM) {
+        lua_settop(L, base);
+        lua_gc(L, LUA_GCCOLLECT);
         rs->enomem = 1;
-        return;
+        return OGID_ENOMEM;
     }
-    put(obj, "rule", json_string(r->id), &failed);
-    put(obj, "code", json_string("RULE_ERROR"), &failed);
-    put(obj, "severity", json_string("error"), &failed);
-    put(obj, "message", json_string(msg), &failed);
-    append_finding(rs, obj, failed);
+    rs->sb.budget_hit = 0;
+    if (status != LUA_OK) {
+        /* The model itself could not be converted (too deep). */
+        rule_error(rs, i, status);
+        lua_settop(L, base);
+        return 0;
+    }
+
+    rs->cur = i;
+    rs->cur_findings = 0;
+    rs->running = 1;
+    rs->sb.tag = rs->rules[i].id;
+    ogid_sandbox_limits_on(L, LUA_MASKCOUNT);
+    status = lua_pcall(L, 2, 0, 0);
+    ogid_sandbox_limits_off(L);
+    rs->sb.tag = NULL;
+    rs->running = 0;
+    /* A budget error caught by a pcall in the rule's last statement
+     * can end the check normally: it still failed. */
+    if (status != LUA_OK || rs->sb.budget_hit)
+        rule_error(rs, i, status);
+    lua_settop(L, base);
+    if (status == LUA_ERRMEM)
+        lua_gc(L, LUA_GCCOLLECT);
+    return 0;
+}
+
+static int skipped(const struct ogid_rules_opts *opts, const char *id)
+{
+    size_t k;
+
+    if (!opts || !opts->skip)
+        return 0;
+    for (k = 0; k < opts->n_skip; k++)
+        if (opts->skip[k] && strcmp(opts->skip[k], id) == 0)
+            return 1;
+    return 0;
+}
+
+static void begin_run(struct ogid_rules *rs, json_t *findings, const struct ogid_rules_opts *opts)
+{
+    rs->findings = findings;
+    rs->enomem = 0;
+    rs->previous = opts && json_is_object(opts->previous) ? opts->previous : NULL;
+    rs->next = opts && json_is_object(opts->next) ? opts->next : NULL;
+}
+
+static int end_run(struct ogid_rules *rs)
+{
+    rs->findings = NULL;
+    rs->previous = rs->next = NULL;
+    rs->cur_params = NULL;
+    rs->cur_severity = NULL;
+    return rs->enomem ? OGID_ENOMEM : 0;
+}
+
+int ogid_rules_run_opts(struct ogid_rules *rs, json_t *model, json_t *findings,
+                        const struct ogid_rules_opts *opts)
+{
+    char msg[512];
+    size_t i;
+
+    if (!rs || !json_is_object(model) || !json_is_array(findings))
+        return OGID_EINVAL;
+    begin_run(rs, findings, opts);
+    for (i = 0; i < rs->n && !rs->enomem; i++) {
+        const struct rule *r = &rs->rules[i];
+
+        if (!r->enabled)
+            continue;
+        if (skipped(opts, r->id)) {
+            snprintf(msg, sizeof msg, "规则 %s 超过处理时限，已跳过", r->id);
+            add_rule_error(rs, i, msg);
+            continue;
+        }
+        if (opts && opts->on_rule)
+            opts->on_rule(opts->ud, r->id);
+        rs->cur_params = r->params;
+        rs->cur_severity = r->severity;
+        if (run_rule(rs, i, model) != 0)
+            break;
+    }
+    return end_run(rs);
 }
 
 int ogid_rules_run(struct ogid_rules *rs, json_t *model, json_t *findings)
 {
-    lua_State *L;
-    size_t i;
-    int base, status;
+    return ogid_rules_run_opts(rs, model, findings, NULL);
+}
 
-    if (!rs || !json_is_object(model) || !json_is_array(findings))
+int ogid_rules_run_one(struct ogid_rules *rs, size_t i, const json_t *params, json_t *model,
+                       json_t *findings, const struct ogid_rules_opts *opts)
+{
+    if (!rs || i >= rs->n || !json_is_object(model) || !json_is_array(findings) ||
+        (params && !json_is_object(params)))
         return OGID_EINVAL;
-    L = rs->L;
-    base = lua_gettop(L);
-    rs->findings = findings;
-    rs->enomem = 0;
-
-    for (i = 0; i < rs->n; i++) {
-        rs->serial++;
-        lua_pushcfunction(L, l_rule_prepare);
-        lua_pushlightuserdata(L, model);
-        lua_pushinteger(L, (lua_Integer)i);
-        status = lua_pcall(L, 2, 3, 0);
-        if (status == LUA_ERRMEM) {
-            lua_settop(L, base);
-            rs->enomem = 1;
-            break;
-        }
-        rs->budget_hit = 0;
-        if (status != LUA_OK) {
-            /* The model itself could not be converted (too deep). */
-            rule_error(rs, i, status);
-            lua_settop(L, base);
-            continue;
-        }
-
-        rs->cur = i;
-        rs->cur_findings = 0;
-        rs->running = 1;
-        limits_on(rs, LUA_MASKCOUNT);
-        status = lua_pcall(L, 2, 0, 0);
-        limits_off(rs);
-        rs->running = 0;
-        /* A budget error caught by a pcall in the rule's last statement
-         * can end the check normally: it still failed. */
-        if (status != LUA_OK || rs->budget_hit)
-            rule_error(rs, i, status);
-        lua_settop(L, base);
-        if (status == LUA_ERRMEM)
-            lua_gc(L, LUA_GCCOLLECT);
-    }
-    rs->findings = NULL;
-    return rs->enomem ? OGID_ENOMEM : 0;
+    begin_run(rs, findings, opts);
+    rs->cur_params = params ? params : rs->rules[i].params;
+    rs->cur_severity = rs->rules[i].declared;
+    run_rule(rs, i, model);
+    return end_run(rs);
 }

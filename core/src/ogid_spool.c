@@ -222,7 +222,8 @@ int ogid_spool_scan(struct ogid_spool *sp, uint32_t settle_ms,
             break;
     }
     closedir(d);
-    qsort(out->v, out->n, sizeof out->v[0], by_name);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof out->v[0], by_name);
     *wait_ms = min_wait < 0 ? 0 : (uint32_t)min_wait;
     return rc;
 }
@@ -408,7 +409,8 @@ int ogid_spool_orphans(struct ogid_spool *sp, struct ogid_spool_list *out)
     }
     closedir(d);
     ogid_spool_list_clear(&live);
-    qsort(out->v, out->n, sizeof out->v[0], by_name);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof out->v[0], by_name);
     if (rc == 0)
         remove_stale_locks(sp, out);
     return rc;

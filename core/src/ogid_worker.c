@@ -10,10 +10,24 @@
 
 #include "ogid/ogid_log.h"
 #include "ogid_pipeline.h"
+#include "ogid_progress.h"
 #include "ogid_worker.h"
+
+#define MAX_SKIP 16
+
+/* Writes the rule about to run onto the progress page, for the daemon to
+ * read should this worker be killed at its deadline. */
+static void on_rule(void *ud, const char *id)
+{
+    struct ogid_progress *progress = ud;
+
+    if (progress != NULL)
+        ogid_progress_set(progress->rule, sizeof progress->rule, id);
+}
 
 int ogid_worker_main(const struct ogid_config *cfg)
 {
+    struct ogid_progress *progress = ogid_progress_attach();
     struct ogid_pipeline *p = NULL;
     char err[4096] = "";
     char *line = NULL;
@@ -46,7 +60,20 @@ int ogid_worker_main(const struct ogid_config *cfg)
         *path++ = '\0';
         *name++ = '\0';
         *skip++ = '\0';
-        result = ogid_pipeline_check(p, path, name);
+        char *skips[MAX_SKIP];
+        size_t n_skip = 0;
+        for (char *tok = strtok(skip, ","); tok && n_skip < MAX_SKIP; tok = strtok(NULL, ","))
+            skips[n_skip++] = tok;
+        struct ogid_check_opts opts = {
+            .skip = skips, .n_skip = n_skip, .on_rule = on_rule, .ud = progress,
+        };
+        if (progress != NULL) {
+            ogid_progress_set(progress->job, sizeof progress->job, job);
+            progress->rule[0] = '\0';
+        }
+        result = ogid_pipeline_check_opts(p, path, name, &opts);
+        if (progress != NULL)
+            progress->job[0] = progress->rule[0] = '\0';
         if (result == NULL)
             result = ogid_result_failed(name, NULL, "out of memory");
         json_object_set_new(result, "job", json_string(job));
