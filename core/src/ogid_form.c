@@ -109,18 +109,25 @@ static int ignorable(uint32_t cp)
            cp == 0xFEFF || (cp >= 0xFF5F && cp <= 0xFF65) || cp == 0xFFFD;
 }
 
-char *ogid_norm(const char *s)
+char *ogid_norm_map(const char *s, size_t n, size_t **map)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t n = strlen((const char *)p), o = 0;
+    const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + n;
+    size_t o = 0, k;
     char *out = malloc(n + 1);
+    size_t *m = map ? malloc((n + 1) * sizeof(*m)) : NULL;
 
-    if (out == NULL)
+    if (out == NULL || (map != NULL && m == NULL)) {
+        free(out);
+        free(m);
         return NULL;
-    while (*p) {
+    }
+    while (p < end && *p) {
         size_t len;
+        const unsigned char *at = p;
         uint32_t cp = ogid_utf8_decode(p, &len);
 
+        if (len > (size_t)(end - p))
+            len = (size_t)(end - p);
         p += len;
         if (cp >= 0xFF01 && cp <= 0xFF5E)
             cp -= 0xFEE0; /* full-width ASCII */
@@ -129,10 +136,24 @@ char *ogid_norm(const char *s)
         if (cp >= 'A' && cp <= 'Z')
             cp += 'a' - 'A';
         /* A code point never grows when re-encoded (full-width ones shrink). */
-        o += encode(cp, out + o);
+        k = encode(cp, out + o);
+        if (m != NULL)
+            while (k-- > 0)
+                m[o++] = (size_t)(at - (const unsigned char *)s);
+        else
+            o += k;
     }
     out[o] = '\0';
+    if (m != NULL)
+        m[o] = (size_t)(p - (const unsigned char *)s);
+    if (map != NULL)
+        *map = m;
     return out;
+}
+
+char *ogid_norm(const char *s)
+{
+    return ogid_norm_map(s, s ? strlen(s) : 0, NULL);
 }
 
 int ogid_labels_match(const struct ogid_labels *l, const char *norm, int prefix)
@@ -463,6 +484,28 @@ static void rows_free(struct ogid_form_row *r, size_t n)
     free(r);
 }
 
+static void keys_free(char **k, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(k[i]);
+    free(k);
+}
+
+static void identities_free(struct ogid_form_identity *id, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(id[i].plus);
+        free(id[i].minus);
+        keys_free(id[i].sum, id[i].n_sum);
+        keys_free(id[i].equals, id[i].n_equals);
+    }
+    free(id);
+}
+
 static void form_clear(struct ogid_form *f)
 {
     size_t i;
@@ -488,9 +531,11 @@ static void form_clear(struct ogid_form *f)
     labels_free(&f->requests.headers);
     cols_free(f->requests.cols, f->requests.n_cols);
     rows_free(f->requests.rows, f->requests.n_rows);
+    identities_free(f->requests.identities, f->requests.n_identities);
     labels_free(&f->appeals.headers);
     cols_free(f->appeals.groups, f->appeals.n_groups);
     cols_free(f->appeals.results, f->appeals.n_results);
+    identities_free(f->appeals.identities, f->appeals.n_identities);
     memset(f, 0, sizeof(*f));
 }
 
@@ -825,6 +870,73 @@ static int active_pair(struct loader *ld, const char *key, const yaml_node_t *v,
     return 0;
 }
 
+/* A list of keys (scalars). */
+static int get_keys(struct loader *ld, const yaml_node_t *n, const char *what, char ***out,
+                    size_t *n_out)
+{
+    size_t count, i;
+    int rc;
+
+    if ((rc = get_list(ld, n, what, &count)) != 0)
+        return rc;
+    if (count == 0)
+        return fail_at(ld, n, "%s: the list is empty", what);
+    keys_free(*out, *n_out);
+    *n_out = 0;
+    *out = calloc(count, sizeof(**out));
+    if (*out == NULL)
+        return OGID_ENOMEM;
+    for (i = 0; i < count; i++) {
+        if ((rc = get_string(ld, node_at(ld, n->data.sequence.items.start[i]), what,
+                             &(*out)[i])) != 0)
+            return rc;
+        *n_out = i + 1;
+    }
+    return 0;
+}
+
+static int identity_pair(struct loader *ld, const char *key, const yaml_node_t *v,
+                         void *obj)
+{
+    struct ogid_form_identity *id = obj;
+
+    if (strcmp(key, "sum") == 0)
+        return get_keys(ld, v, "sum", &id->sum, &id->n_sum);
+    if (strcmp(key, "equals") == 0)
+        return get_keys(ld, v, "equals", &id->equals, &id->n_equals);
+    return 1;
+}
+
+/* The identities of a table, as written; resolve_identities gives them
+ * their indices once the whole table is read. */
+static int get_identities(struct loader *ld, const yaml_node_t *n,
+                          struct ogid_form_identity **out, size_t *n_out)
+{
+    size_t count, i;
+    int rc;
+
+    if ((rc = get_list(ld, n, "identities", &count)) != 0)
+        return rc;
+    identities_free(*out, *n_out);
+    *n_out = 0;
+    *out = calloc(count ? count : 1, sizeof(**out));
+    if (*out == NULL)
+        return OGID_ENOMEM;
+    for (i = 0; i < count; i++) {
+        const yaml_node_t *e = node_at(ld, n->data.sequence.items.start[i]);
+        struct ogid_form_identity *id = &(*out)[i];
+
+        *n_out = i + 1;
+        if ((rc = each_pair(ld, e, "identity", identity_pair, id)) != 0)
+            return rc;
+        if (id->n_sum == 0 || id->n_equals == 0)
+            return fail_at(ld, e, "identity: needs sum and equals");
+        id->line = (unsigned long)e->start_mark.line + 1;
+        id->column = (unsigned long)e->start_mark.column + 1;
+    }
+    return 0;
+}
+
 static int requests_pair(struct loader *ld, const char *key, const yaml_node_t *v,
                          void *obj)
 {
@@ -838,6 +950,8 @@ static int requests_pair(struct loader *ld, const char *key, const yaml_node_t *
         return get_cols(ld, v, "columns", &r->cols, &r->n_cols);
     if (strcmp(key, "rows") == 0)
         return get_rows(ld, v, "rows", &r->rows, &r->n_rows);
+    if (strcmp(key, "identities") == 0)
+        return get_identities(ld, v, &r->identities, &r->n_identities);
     return 1;
 }
 
@@ -853,7 +967,94 @@ static int appeals_pair(struct loader *ld, const char *key, const yaml_node_t *v
         return get_cols(ld, v, "groups", &a->groups, &a->n_groups);
     if (strcmp(key, "results") == 0)
         return get_cols(ld, v, "results", &a->results, &a->n_results);
+    if (strcmp(key, "identities") == 0)
+        return get_identities(ld, v, &a->identities, &a->n_identities);
     return 1;
+}
+
+/* Where key names one of the columns (or rows), its index; else SIZE_MAX. */
+static size_t col_index(const struct ogid_form_col *c, size_t n, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(c[i].key, key) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static size_t row_index(const struct ogid_form_row *r, size_t n, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (r[i].key != NULL && strcmp(r[i].key, key) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static int resolve_fail(struct loader *ld, const struct ogid_form_identity *id,
+                        const char *table, const char *msg, const char *key)
+{
+    if (ld->err != NULL && ld->errlen > 0)
+        snprintf(ld->err, ld->errlen, "%s:%lu:%lu: %s identity: %s%s%s%s", ld->file,
+                 id->line, id->column, table, msg, key ? " \"" : "", key ? key : "",
+                 key ? "\"" : "");
+    return OGID_ECONFIG;
+}
+
+/* Gives each identity of a table its indices: all its keys are columns
+ * (in_rows) or all are rows (in_columns) of the table. `cols`/`rows` are
+ * column-like lists (for table 四, results and groups). */
+static int resolve_identities(struct loader *ld, struct ogid_form_identity *ids, size_t n,
+                              const char *table, const struct ogid_form_col *cols,
+                              size_t n_cols, const struct ogid_form_row *rows,
+                              size_t n_rows, const struct ogid_form_col *groups,
+                              size_t n_groups)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        struct ogid_form_identity *id = &ids[i];
+        size_t total = id->n_sum + id->n_equals;
+        int as_cols = 1, as_rows = 1;
+
+        for (j = 0; j < total; j++) {
+            const char *k = j < id->n_sum ? id->sum[j] : id->equals[j - id->n_sum];
+            size_t r = rows ? row_index(rows, n_rows, k) : col_index(groups, n_groups, k);
+
+            if (col_index(cols, n_cols, k) == SIZE_MAX)
+                as_cols = 0;
+            if (r == SIZE_MAX)
+                as_rows = 0;
+            if (!as_cols && !as_rows)
+                return resolve_fail(ld, id, table, "not a key of one kind:", k);
+        }
+        if (as_cols && as_rows)
+            return resolve_fail(ld, id, table, "its keys are rows and columns alike", NULL);
+        id->in = as_cols ? OGID_IDENTITY_IN_ROWS : OGID_IDENTITY_IN_COLUMNS;
+        id->plus = calloc(id->n_sum, sizeof(*id->plus));
+        id->minus = calloc(id->n_equals, sizeof(*id->minus));
+        if (id->plus == NULL || id->minus == NULL)
+            return OGID_ENOMEM;
+        for (j = 0; j < total; j++) {
+            const char *k = j < id->n_sum ? id->sum[j] : id->equals[j - id->n_sum];
+            size_t x = as_cols ? col_index(cols, n_cols, k)
+                       : rows  ? row_index(rows, n_rows, k)
+                               : col_index(groups, n_groups, k);
+            size_t m;
+
+            /* A key twice would count a value twice. */
+            for (m = 0; m < j; m++)
+                if (strcmp(k, m < id->n_sum ? id->sum[m] : id->equals[m - id->n_sum]) == 0)
+                    return resolve_fail(ld, id, table, "key given twice:", k);
+            if (j < id->n_sum)
+                id->plus[id->n_plus++] = x;
+            else
+                id->minus[id->n_minus++] = x;
+        }
+    }
+    return 0;
 }
 
 static int section_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
@@ -960,6 +1161,13 @@ static int load_file(const char *path, struct ogid_form *f, char *errbuf, size_t
         rc = fail_at(&ld, root, "form: needs sections, active, requests and appeals");
         goto fail;
     }
+    if ((rc = resolve_identities(&ld, f->requests.identities, f->requests.n_identities,
+                                 "requests", f->requests.cols, f->requests.n_cols,
+                                 f->requests.rows, f->requests.n_rows, NULL, 0)) != 0 ||
+        (rc = resolve_identities(&ld, f->appeals.identities, f->appeals.n_identities,
+                                 "appeals", f->appeals.results, f->appeals.n_results, NULL,
+                                 0, f->appeals.groups, f->appeals.n_groups)) != 0)
+        goto fail;
     rc = 0;
 fail:
     if (have_doc)

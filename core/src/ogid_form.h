@@ -52,6 +52,25 @@ struct ogid_form_section {
     struct ogid_labels keywords;
 };
 
+/* An identity a correct table satisfies: the values under the keys of
+ * `sum` add up to the values under the keys of `equals` (docs/DOMAIN.md §4,
+ * §5). The keys are all columns of the table (it then holds in every row),
+ * or all rows (in every column); for table 四 all results (in every group)
+ * or all groups (for every result). plus and minus are indices into those
+ * lists, resolved when the file is loaded. The recogniser uses identities to
+ * split numbers that arrive run together, never to change a number. */
+enum { OGID_IDENTITY_IN_ROWS = 1, OGID_IDENTITY_IN_COLUMNS = 2 };
+
+struct ogid_form_identity {
+    int in; /* OGID_IDENTITY_IN_ROWS: over column keys; _IN_COLUMNS: over row keys */
+    size_t *plus, n_plus;
+    size_t *minus, n_minus;
+    /* As written, for resolving and for messages. */
+    char **sum, **equals;
+    size_t n_sum, n_equals;
+    unsigned long line, column;
+};
+
 struct ogid_form_active {
     int section;
     struct ogid_labels headers; /* header cells that carry no numbers */
@@ -66,8 +85,11 @@ struct ogid_form_requests {
     size_t n_cols;
     struct ogid_form_row *rows;
     size_t n_rows;
+    struct ogid_form_identity *identities;
+    size_t n_identities;
 };
 
+/* In table 四 the groups play the rows and the results the columns. */
 struct ogid_form_appeals {
     int section;
     struct ogid_labels headers;
@@ -75,6 +97,8 @@ struct ogid_form_appeals {
     size_t n_groups;
     struct ogid_form_col *results;
     size_t n_results;
+    struct ogid_form_identity *identities;
+    size_t n_identities;
 };
 
 struct ogid_form {
@@ -101,6 +125,13 @@ struct ogid_forms {
  * of memory. Any thread. */
 char *ogid_norm(const char *s);
 
+/* ogid_norm of s[0..n) (up to a NUL), and where map is not NULL, *map gets
+ * a new array of strlen(result) + 1 offsets: map[k] is the offset in s of
+ * the code point that gave byte k of the result, map[strlen(result)] the
+ * offset after the last code point read. The caller frees both. NULL when
+ * out of memory. Any thread. */
+char *ogid_norm_map(const char *s, size_t n, size_t **map);
+
 /* Decodes the code point at s (which must not be at its NUL); *len gets
  * its length. A bad byte decodes as U+FFFD with length 1. */
 uint32_t ogid_utf8_decode(const unsigned char *s, size_t *len);
@@ -124,7 +155,14 @@ char *ogid_trim_dup(const char *s, size_t len);
  * becomes "发布日期:2024"); NULL when out of memory. */
 char *ogid_compact(const char *s);
 
-enum { OGID_VALUE_NONE = 0, OGID_VALUE_BLANK = 1, OGID_VALUE_NUMBER = 2 };
+/* OGID_VALUE_RUN: digits of several cells run together (set by the
+ * recogniser, never by ogid_value_parse). */
+enum {
+    OGID_VALUE_NONE = 0,
+    OGID_VALUE_BLANK = 1,
+    OGID_VALUE_NUMBER = 2,
+    OGID_VALUE_RUN = 3
+};
 
 /* What a table cell holds. */
 struct ogid_value {

@@ -1,25 +1,32 @@
 /* The form recogniser: turns a neutral document into the report model of
- * docs/REPORT-MODEL.md, using the form definitions of rules/forms/.
+ * docs/REPORT-MODEL.md, using the form definitions of rules/forms/. This
+ * file builds the stream of cells, finds the sections and the form, and puts
+ * the model together; the tables, the metadata and the cutting of
+ * run-together text are in the files ogid_recognise_int.h lists.
  *
  * Everything works on one flat stream of cells. A paragraph is one cell (or,
  * where it reads like a table row written on one line, "label 1 0 0 …", one
  * cell per space-separated piece; or where a crawler ran the whole body into
- * one line, the pieces between the section headings written inside it); a
- * table grid contributes the cells that start at each position, row by row,
- * so that a spanned cell counts once. Text copied from a web page puts one
- * table cell on each line, so this one stream serves both documents with
- * grids and documents without.
+ * one line, the pieces between the section headings written inside it; or
+ * where table cells run together in it, "规章000行政规范性文件8855698", its
+ * labels and digit runs); a table grid contributes the cells that start at
+ * each position, row by row, so that a spanned cell counts once. Text copied
+ * from a web page puts one table cell on each line, so this one stream serves
+ * both documents with grids and documents without.
  *
  * On that stream: section headings ("一、总体情况") are found by number and
  * key words; the form is the one whose signature texts appear most; each
  * table is read inside its section, row labels in the form's order, each
  * followed by as many values as the row has columns. A value is a number or
  * a blank ("", "/", "-", "—", "无"): blanks become null with a BLANK_CELL
- * note, never 0. What does not fit is said in a note, never guessed: a row
- * whose count of values is wrong gets nulls and AMBIGUOUS_NUMBERS, a table
- * whose cells run together ("规章000行政规范性文件…") UNPARSED_TEXT.
+ * note, never 0. Digits that ran together are split by the table's
+ * identities where exactly one split fits (SPLIT_NUMBERS). What does not fit
+ * is said in a note, never guessed: a row whose count of values is wrong, or
+ * whose digits split several ways, gets nulls and AMBIGUOUS_NUMBERS; a table
+ * whose header is there but none of its rows, UNPARSED_TEXT.
  *
- * All loops walk the stream forwards with bounded indices; nothing recurses. */
+ * All loops walk the stream forwards with bounded indices; the only
+ * recursion is the split search of ogid_split.c, bounded in depth and steps. */
 #include "ogid_recognise.h"
 
 #include <stdarg.h>
@@ -29,87 +36,24 @@
 
 #include "ogid/ogid_error.h"
 #include "ogid_form.h"
+#include "ogid_recognise_int.h"
 
-#define NONE SIZE_MAX
-#define MAX_SECTIONS 10
 /* A heading longer than this is prose that happens to start with "一、". */
 #define MAX_TITLE_BYTES 150
-/* A short cell that contains a header word is a header cell. */
-#define MAX_HEADER_BYTES 36
-
-struct cell {
-    char *text; /* trimmed copy */
-    char *norm; /* ogid_norm(text) */
-    size_t block;
-    size_t row, col; /* grid position, for grid cells */
-    uint32_t line;
-    unsigned char grid;          /* from a table grid */
-    unsigned char whole;         /* the whole paragraph, not a piece of it */
-    unsigned char spaced;        /* a piece of a paragraph split at white space */
-    unsigned char heading_piece; /* a section heading written inside a paragraph */
-    unsigned char in_table;      /* part of a table read from text */
-    struct ogid_value v;
-};
-
-struct section_hit {
-    int no;
-    size_t cell;
-    char *title;
-    char *rest; /* prose on the heading's own line, or NULL */
-};
-
-struct range {
-    size_t lo, hi; /* cell indices, [lo, hi) */
-};
-
-struct rec {
-    const struct ogid_document *doc;
-    const struct ogid_forms *forms;
-    const struct ogid_form *form;
-    struct cell *cells;
-    size_t n, cap;
-    size_t *block_first;         /* first cell of each block; [n_blocks] = n */
-    unsigned char *block_chrome; /* per block: 0, or 1 (weak) or 2 (strong) chrome */
-    struct section_hit sec[MAX_SECTIONS];
-    size_t n_sec;
-    size_t body_end; /* first block of the trailing page chrome */
-    json_t *notes;
-    int oom;
-};
 
 static const char *const numerals[] = {"一", "二", "三", "四", "五",
                                        "六", "七", "八", "九", "十"};
 
-/* ---- Small helpers ---------------------------------------------------- */
-
-static void oom_if_null(struct rec *r, const void *p)
-{
-    if (p == NULL)
-        r->oom = 1;
-}
-
-static void put(struct rec *r, json_t *obj, const char *key, json_t *v)
-{
-    if (v == NULL || json_object_set_new(obj, key, v) != 0)
-        r->oom = 1;
-}
-
-static void push(struct rec *r, json_t *arr, json_t *v)
-{
-    if (v == NULL || json_array_append_new(arr, v) != 0)
-        r->oom = 1;
-}
-
 /* ---- The stream of cells ---------------------------------------------- */
 
-static int add_cell(struct rec *r, const char *text, size_t len, size_t block,
-                    uint32_t line)
+int ogid_rec_add_cell(struct ogid_rec *r, const char *text, size_t len, size_t block,
+                      uint32_t line)
 {
-    struct cell *c;
+    struct ogid_rec_cell *c;
 
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 256;
-        struct cell *nc = realloc(r->cells, cap * sizeof(*nc));
+        struct ogid_rec_cell *nc = realloc(r->cells, cap * sizeof(*nc));
 
         if (nc == NULL)
             return OGID_ENOMEM;
@@ -179,7 +123,7 @@ static int numeral_at(const char *s, size_t *len)
     return 0;
 }
 
-static int section_keyword(const struct rec *r, int no, const char *norm);
+static int section_keyword(const struct ogid_rec *r, int no, const char *norm);
 
 /* Length of a section heading written inside a paragraph at s, or 0.
  * Crawler dumps run the whole body into one line, and nothing there says
@@ -187,7 +131,7 @@ static int section_keyword(const struct rec *r, int no, const char *norm);
  * other title only after white space or a full stop, ending at its first
  * 情况 or 事项 (as all six official titles do), without digits or spaces,
  * and with a key word of its section. */
-static size_t embedded_heading(struct rec *r, const char *s, int boundary)
+static size_t embedded_heading(struct ogid_rec *r, const char *s, int boundary)
 {
     static const char *const ends[] = {"情况", "事项"};
     size_t k, f, i, t, e = 2;
@@ -237,19 +181,19 @@ static size_t embedded_heading(struct rec *r, const char *s, int boundary)
 
 /* Adds text s[0..len) of block b: one cell, or where it reads like a table
  * row on one line, one cell per piece between white space. */
-static int add_piece(struct rec *r, const char *s, size_t len, size_t b, uint32_t line)
+static int add_piece(struct ogid_rec *r, const char *s, size_t len, size_t b, uint32_t line)
 {
     const char *p = s, *end = s + len;
-    size_t k;
+    size_t k, first = r->n;
     int rc;
 
     if (!tabular(s, len)) {
-        if ((rc = add_cell(r, s, len, b, line)) != 0)
+        if ((rc = ogid_rec_add_text(r, s, len, b, line)) != 0)
             return rc;
-        if (r->cells[r->n - 1].text[0] == '\0') {
+        if (r->n == first + 1 && r->cells[first].text[0] == '\0') {
             /* An empty paragraph is no cell: in text it is a blank line. */
-            free(r->cells[r->n - 1].text);
-            free(r->cells[r->n - 1].norm);
+            free(r->cells[first].text);
+            free(r->cells[first].norm);
             r->n--;
         }
         return 0;
@@ -264,16 +208,18 @@ static int add_piece(struct rec *r, const char *s, size_t len, size_t b, uint32_
         q = p;
         while (p < end && ogid_space_len(p) == 0)
             p++;
-        if ((rc = add_cell(r, q, (size_t)(p - q), b, line)) != 0)
+        first = r->n;
+        if ((rc = ogid_rec_add_text(r, q, (size_t)(p - q), b, line)) != 0)
             return rc;
-        r->cells[r->n - 1].spaced = 1;
+        if (r->n > first)
+            r->cells[first].spaced = 1;
     }
     return 0;
 }
 
 /* A paragraph as one cell, or where section headings are written inside it,
  * as the pieces between them and the headings. */
-static int add_paragraph(struct rec *r, size_t b, const struct ogid_block *blk)
+static int add_paragraph(struct ogid_rec *r, size_t b, const struct ogid_block *blk)
 {
     const char *p = blk->text, *s = p, *q = p;
     size_t first = r->n, len, k;
@@ -289,7 +235,7 @@ static int add_paragraph(struct rec *r, size_t b, const struct ogid_block *blk)
         if (h > 0 && !(q == p && q[h] == '\0')) {
             if (q > s && (rc = add_piece(r, s, (size_t)(q - s), b, blk->line)) != 0)
                 return rc;
-            if ((rc = add_cell(r, q, h, b, blk->line)) != 0)
+            if ((rc = ogid_rec_add_cell(r, q, h, b, blk->line)) != 0)
                 return rc;
             r->cells[r->n - 1].heading_piece = 1;
             s = q = q + h;
@@ -309,7 +255,7 @@ static int add_paragraph(struct rec *r, size_t b, const struct ogid_block *blk)
 
 /* Page chrome, by the words portals put there. Strong markers end the body
  * of the report; weak ones are single controls that are only skipped. */
-static int chrome(const char *text, int *strong)
+int ogid_rec_chrome(const char *text, int *strong)
 {
     static const char *const contains[] = {
         "扫一扫在手机上", "在手机上查看", "网站地图", "ICP备",    "icp备",      "公网安备",
@@ -335,7 +281,7 @@ static int chrome(const char *text, int *strong)
     return 0;
 }
 
-static int build_stream(struct rec *r)
+static int build_stream(struct ogid_rec *r)
 {
     const struct ogid_document *doc = r->doc;
     size_t b, i, j;
@@ -352,7 +298,7 @@ static int build_stream(struct rec *r)
         if (blk->kind == OGID_BLOCK_PARAGRAPH && blk->text != NULL) {
             int strong;
 
-            if (chrome(blk->text, &strong))
+            if (ogid_rec_chrome(blk->text, &strong))
                 r->block_chrome[b] = strong ? 2 : 1;
             if ((rc = add_paragraph(r, b, blk)) != 0)
                 return rc;
@@ -363,7 +309,7 @@ static int build_stream(struct rec *r)
 
                     if (!blk->origin[i * blk->cols + j])
                         continue;
-                    if ((rc = add_cell(r, t, strlen(t), b, blk->line)) != 0)
+                    if ((rc = ogid_rec_add_cell(r, t, strlen(t), b, blk->line)) != 0)
                         return rc;
                     r->cells[r->n - 1].grid = 1;
                     r->cells[r->n - 1].row = i;
@@ -378,9 +324,9 @@ static int build_stream(struct rec *r)
 
 /* Are cells a and b in one row, as far as the stream can tell? Grid cells
  * are in one row of one table; text has no rows, one cell per line. */
-static int same_row(const struct rec *r, size_t a, size_t b)
+int ogid_rec_same_row(const struct ogid_rec *r, size_t a, size_t b)
 {
-    const struct cell *x = &r->cells[a], *y = &r->cells[b];
+    const struct ogid_rec_cell *x = &r->cells[a], *y = &r->cells[b];
 
     if (!x->grid && !y->grid)
         return 1;
@@ -389,9 +335,8 @@ static int same_row(const struct rec *r, size_t a, size_t b)
 
 /* ---- Notes ------------------------------------------------------------ */
 
-__attribute__((format(printf, 5, 6))) static void note(struct rec *r, const char *level,
-                                                       const char *code, json_t *where,
-                                                       const char *fmt, ...)
+json_t *ogid_rec_note(struct ogid_rec *r, const char *level, const char *code,
+                      json_t *where, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -404,11 +349,12 @@ __attribute__((format(printf, 5, 6))) static void note(struct rec *r, const char
         where = json_object();
     n = json_pack("{s:s, s:s, s:s, s:o}", "level", level, "code", code, "message", msg,
                   "where", where);
-    push(r, r->notes, n);
+    ogid_rec_push(r, r->notes, n);
+    return n;
 }
 
-static json_t *where_cell(const char *table, const char *row, const char *column,
-                          uint32_t line)
+json_t *ogid_rec_where_cell(const char *table, const char *row, const char *column,
+                            uint32_t line)
 {
     json_t *w = json_pack("{s:s, s:s}", "table", table, "row", row);
 
@@ -419,27 +365,9 @@ static json_t *where_cell(const char *table, const char *row, const char *column
     return w;
 }
 
-/* The JSON of one table value; c is NULL where the row had no cell for it. */
-static json_t *value_json(struct rec *r, const struct cell *c, const char *table,
-                          const char *row, const char *column, int money, uint32_t line)
-{
-    if (c == NULL || c->v.kind != OGID_VALUE_NUMBER) {
-        note(r, "warning", "BLANK_CELL", where_cell(table, row, column, c ? c->line : line),
-             "%s %s %s is blank (\"%s\"): not reported, read as null", table, row, column,
-             c ? c->text : "");
-        return json_null();
-    }
-    if (c->v.is_int)
-        return json_integer(c->v.i);
-    if (!money)
-        note(r, "warning", "NOT_A_COUNT", where_cell(table, row, column, c->line),
-             "%s %s %s is \"%s\", not a whole number", table, row, column, c->text);
-    return json_real(c->v.d);
-}
-
 /* ---- Sections and page chrome ----------------------------------------- */
 
-static int section_keyword(const struct rec *r, int no, const char *norm)
+static int section_keyword(const struct ogid_rec *r, int no, const char *norm)
 {
     size_t f, s, k;
 
@@ -458,7 +386,7 @@ static int section_keyword(const struct rec *r, int no, const char *norm)
     return 0;
 }
 
-static const char *section_title(const struct rec *r, int no)
+static const char *section_title(const struct ogid_rec *r, int no)
 {
     size_t f, s;
 
@@ -473,7 +401,8 @@ static const char *section_title(const struct rec *r, int no)
 /* Is paragraph cell c the heading of a section numbered above `after`? On
  * success fills hit (title and rest owned by hit). Returns 1, 0, or
  * OGID_ENOMEM. */
-static int heading(struct rec *r, const struct cell *c, int after, struct section_hit *hit)
+static int heading(struct ogid_rec *r, const struct ogid_rec_cell *c, int after,
+                   struct ogid_rec_section *hit)
 {
     const char *p = c->text, *t, *cut = NULL;
     size_t k, tl;
@@ -537,13 +466,13 @@ static int heading(struct rec *r, const struct cell *c, int after, struct sectio
     return 1;
 }
 
-static int find_sections(struct rec *r)
+static int find_sections(struct ogid_rec *r)
 {
     size_t i;
     int last = 0, rc;
 
-    for (i = 0; i < r->n && r->n_sec < MAX_SECTIONS; i++) {
-        struct section_hit *h = &r->sec[r->n_sec];
+    for (i = 0; i < r->n && r->n_sec < OGID_REC_MAX_SECTIONS; i++) {
+        struct ogid_rec_section *h = &r->sec[r->n_sec];
 
         rc = heading(r, &r->cells[i], last, h);
         if (rc < 0)
@@ -556,7 +485,7 @@ static int find_sections(struct rec *r)
     return 0;
 }
 
-static int block_chrome(const struct rec *r, size_t b, int *strong)
+static int block_chrome(const struct ogid_rec *r, size_t b, int *strong)
 {
     *strong = r->block_chrome[b] == 2;
     return r->block_chrome[b] != 0;
@@ -565,7 +494,7 @@ static int block_chrome(const struct rec *r, size_t b, int *strong)
 /* The footer: the first strong chrome after the last section heading and
  * after the last prose (portals put the same words in the navigation at the
  * top of a page, and a report without headings has only its prose). */
-static void find_body_end(struct rec *r)
+static void find_body_end(struct ogid_rec *r)
 {
     size_t from = r->n_sec ? r->cells[r->sec[r->n_sec - 1].cell].block + 1 : 0, b;
     int strong;
@@ -588,7 +517,7 @@ static void find_body_end(struct rec *r)
         }
 }
 
-static const struct section_hit *section_no(const struct rec *r, int no)
+static const struct ogid_rec_section *section_no(const struct ogid_rec *r, int no)
 {
     size_t i;
 
@@ -599,7 +528,7 @@ static const struct section_hit *section_no(const struct rec *r, int no)
 }
 
 /* The cell after the last of section i. */
-static size_t section_end(const struct rec *r, size_t i)
+size_t ogid_rec_section_end(const struct ogid_rec *r, size_t i)
 {
     size_t e = i + 1 < r->n_sec ? r->sec[i + 1].cell : r->block_first[r->body_end];
 
@@ -608,8 +537,8 @@ static size_t section_end(const struct rec *r, size_t i)
 
 /* Appends s to the growing text *buf (with `sep` before it unless the text
  * is empty). */
-static void text_add(struct rec *r, char **buf, size_t *len, size_t *cap, const char *s,
-                     const char *sep)
+static void text_add(struct ogid_rec *r, char **buf, size_t *len, size_t *cap,
+                     const char *s, const char *sep)
 {
     size_t need = *len + strlen(sep) + strlen(s) + 1;
 
@@ -641,10 +570,10 @@ static void text_add(struct rec *r, char **buf, size_t *len, size_t *cap, const 
 /* A section's prose: its paragraphs one a line, without tables, page
  * chrome and the cells of tables read from text. A paragraph that is cut
  * by a heading written inside it gives the pieces on this side. */
-static char *section_text(struct rec *r, size_t i)
+static char *section_text(struct ogid_rec *r, size_t i)
 {
-    const struct section_hit *s = &r->sec[i];
-    size_t j = s->cell + 1, end = section_end(r, i), len = 0, cap = 0, je, t;
+    const struct ogid_rec_section *s = &r->sec[i];
+    size_t j = s->cell + 1, end = ogid_rec_section_end(r, i), len = 0, cap = 0, je, t;
     char *buf = NULL;
     int strong, started;
 
@@ -685,12 +614,12 @@ static char *section_text(struct rec *r, size_t i)
     return buf;
 }
 
-static json_t *sections_json(struct rec *r)
+static json_t *sections_json(struct ogid_rec *r)
 {
     json_t *arr = json_array();
     size_t i;
 
-    oom_if_null(r, arr);
+    ogid_rec_oom_if_null(r, arr);
     for (i = 0; arr != NULL && i < r->n_sec; i++) {
         char *text = section_text(r, i);
 
@@ -698,9 +627,9 @@ static json_t *sections_json(struct rec *r)
             r->oom = 1;
             break;
         }
-        push(r, arr,
-             json_pack("{s:i, s:s, s:s}", "no", r->sec[i].no, "title", r->sec[i].title,
-                       "text", text));
+        ogid_rec_push(r, arr,
+                      json_pack("{s:i, s:s, s:s}", "no", r->sec[i].no, "title",
+                                r->sec[i].title, "text", text));
         free(text);
     }
     return arr;
@@ -709,7 +638,7 @@ static json_t *sections_json(struct rec *r)
 /* ---- Form ------------------------------------------------------------- */
 
 /* The form whose signatures the document carries most; NULL when none. */
-static const struct ogid_form *detect_form(struct rec *r)
+static const struct ogid_form *detect_form(struct ogid_rec *r)
 {
     const struct ogid_form *best = NULL;
     size_t f, s, i, best_score = 0, second = 0;
@@ -734,714 +663,15 @@ static const struct ogid_form *detect_form(struct rec *r)
         }
     }
     if (best != NULL && second == best_score)
-        note(r, "warning", "FORM_AMBIGUOUS", NULL,
-             "the tables fit more than one form equally well; read as form %s", best->id);
+        ogid_rec_note(r, "warning", "FORM_AMBIGUOUS", NULL,
+                      "the tables fit more than one form equally well; read as form %s",
+                      best->id);
     return best;
-}
-
-/* ---- Tables ----------------------------------------------------------- */
-
-/* The header texts of one table: labels that carry no numbers. */
-struct headers {
-    const char **norm;
-    size_t n, cap;
-};
-
-static void headers_add(struct rec *r, struct headers *h, const struct ogid_labels *l)
-{
-    size_t i;
-
-    for (i = 0; i < l->n; i++) {
-        if (h->n == h->cap) {
-            size_t cap = h->cap ? h->cap * 2 : 32;
-            const char **nn = realloc(h->norm, cap * sizeof(*nn));
-
-            if (nn == NULL) {
-                r->oom = 1;
-                return;
-            }
-            h->norm = nn;
-            h->cap = cap;
-        }
-        if (l->norm[i][0] != '\0')
-            h->norm[h->n++] = l->norm[i];
-    }
-}
-
-static void headers_cols(struct rec *r, struct headers *h, const struct ogid_form_col *c,
-                         size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        headers_add(r, h, &c[i].labels);
-}
-
-/* Is the cell a header: one of the texts, a short cell holding one, or
- * texts run together ("结果维持结果纠正其他结果…" in crawler dumps)? */
-static int header_ish(const struct cell *c, const struct headers *h)
-{
-    size_t i, len = strlen(c->norm), best;
-    const char *p = c->norm;
-
-    if (c->v.kind != OGID_VALUE_NONE || len == 0)
-        return 0;
-    for (i = 0; i < h->n; i++)
-        if (strcmp(c->norm, h->norm[i]) == 0 ||
-            (len <= MAX_HEADER_BYTES && strstr(c->norm, h->norm[i]) != NULL))
-            return 1;
-    while (*p) {
-        best = 0;
-        for (i = 0; i < h->n; i++) {
-            size_t k = strlen(h->norm[i]);
-
-            if (k > best && strncmp(p, h->norm[i], k) == 0)
-                best = k;
-        }
-        if (best == 0)
-            return 0;
-        p += best;
-    }
-    return 1;
-}
-
-/* Is the cell after i a value of i's row? */
-static int value_follows(const struct rec *r, size_t i, size_t hi)
-{
-    return i + 1 < hi && r->cells[i + 1].v.kind != OGID_VALUE_NONE && same_row(r, i, i + 1);
-}
-
-/* First cell in [lo, hi) labelled by l. A row label must be followed by a
- * value unless it equals a label exactly (so prose that merely starts with
- * a label is not taken for the row); a heading needs no value. */
-static size_t find_label(const struct rec *r, size_t lo, size_t hi,
-                         const struct ogid_labels *l, int row)
-{
-    size_t i;
-
-    for (i = lo; i < hi; i++) {
-        int m;
-
-        if (r->cells[i].v.kind != OGID_VALUE_NONE)
-            continue;
-        m = ogid_labels_match(l, r->cells[i].norm, 1);
-        if (m == 0)
-            continue;
-        if (!row || value_follows(r, i, hi))
-            return i;
-    }
-    if (!row)
-        return NONE;
-    for (i = lo; i < hi; i++)
-        if (r->cells[i].v.kind == OGID_VALUE_NONE &&
-            ogid_labels_match(l, r->cells[i].norm, 0) == 2)
-            return i;
-    return NONE;
-}
-
-static void extend(size_t *lo, size_t *hi, size_t i)
-{
-    if (*lo == NONE || i < *lo)
-        *lo = i;
-    if (*hi == NONE || i > *hi)
-        *hi = i;
-}
-
-/* Reads the values after row label li: one per column. Returns the values
- * as an array and sets *last to the last cell used. */
-static json_t *read_row(struct rec *r, size_t li, size_t hi,
-                        const struct ogid_form_col *cols, size_t n_cols, const char *table,
-                        const char *key, size_t *last)
-{
-    const struct cell *lc = &r->cells[li];
-    json_t *arr = json_array();
-    size_t count = 0, j = li + 1, k;
-
-    oom_if_null(r, arr);
-    while (count < n_cols && j < hi && r->cells[j].v.kind != OGID_VALUE_NONE &&
-           same_row(r, li, j)) {
-        count++;
-        j++;
-    }
-    *last = li + count;
-    if (arr == NULL)
-        return NULL;
-    if (count == n_cols || count == 0 || lc->grid) {
-        /* Complete, or a row with no values at all, or a short grid row
-         * whose missing cells are at its end. */
-        for (k = 0; k < n_cols; k++)
-            push(r, arr,
-                 value_json(r, k < count ? &r->cells[li + 1 + k] : NULL, table, key,
-                            cols[k].key, cols[k].money, lc->line));
-    } else {
-        char found[256];
-        size_t o = 0;
-
-        found[0] = '\0';
-        for (k = 0; k < count && o + 24 < sizeof(found); k++)
-            o += (size_t)snprintf(found + o, sizeof(found) - o, "%s%s", k ? " " : "",
-                                  r->cells[li + 1 + k].text);
-        note(r, "warning", "AMBIGUOUS_NUMBERS", where_cell(table, key, NULL, lc->line),
-             "%s %s: %zu values (%s) for %zu columns; which cells they fill is unclear, "
-             "all read as null",
-             table, key, count, found, n_cols);
-        for (k = 0; k < n_cols; k++)
-            push(r, arr, json_null());
-    }
-    if (count == n_cols && j < hi && r->cells[j].v.kind == OGID_VALUE_NUMBER &&
-        same_row(r, li, j) && lc->grid == r->cells[j].grid)
-        note(r, "warning", "AMBIGUOUS_NUMBERS", where_cell(table, key, NULL, lc->line),
-             "%s %s: more values than its %zu columns; the first %zu were read", table, key,
-             n_cols, n_cols);
-    return arr;
-}
-
-/* Widens a table's extent back over the header cells just before it. */
-static void header_back(const struct rec *r, size_t *lo, size_t floor,
-                        const struct headers *h)
-{
-    while (*lo != NONE && *lo > floor && header_ish(&r->cells[*lo - 1], h))
-        (*lo)--;
-}
-
-static void mark_extent(struct rec *r, size_t lo, size_t hi)
-{
-    size_t i;
-
-    if (lo == NONE || hi == NONE || lo > hi || hi >= r->n)
-        return;
-    for (i = lo; i <= hi; i++)
-        if (!r->cells[i].grid)
-            r->cells[i].in_table = 1;
-}
-
-/* Notes a table that could not be read: TABLE_MISSING where nothing of it
- * is there, UNPARSED_TEXT where its header texts are there but not its
- * cells (crawler dumps run cells together: "规章000行政规范性文件…"). */
-static void table_absent(struct rec *r, struct range g, const struct headers *h,
-                         const char *table, const char *name)
-{
-    size_t i, k;
-
-    for (i = g.lo; i < g.hi; i++)
-        for (k = 0; k < h->n; k++)
-            if (strlen(h->norm[k]) >= 12 && strstr(r->cells[i].norm, h->norm[k]) != NULL) {
-                note(r, "warning", "UNPARSED_TEXT",
-                     json_pack("{s:s, s:i}", "table", table, "line", (int)r->cells[i].line),
-                     "table %s is there but its cells could not be told apart (run "
-                     "together?); not read",
-                     name);
-                return;
-            }
-    note(r, "warning", "TABLE_MISSING", json_pack("{s:s}", "table", table),
-         "table %s not found", name);
-}
-
-static void flush_missing(struct rec *r, json_t *missing)
-{
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(missing, i, v) push(r, r->notes, json_incref(v));
-}
-
-static void missing_row(struct rec *r, json_t *missing, const char *table, const char *key,
-                        const char *label)
-{
-    json_t *n =
-        json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "level", "warning", "code",
-                  "ROW_MISSING", "message", "", "where", "table", table, "row", key);
-    char msg[512];
-
-    snprintf(msg, sizeof(msg), "%s: row %s (%s) not found", table, key, label);
-    if (n != NULL)
-        json_object_set_new(n, "message", json_string(msg));
-    push(r, missing, n);
-}
-
-static json_t *read_active(struct rec *r, struct range g, size_t *end)
-{
-    const struct ogid_form_active *a = &r->form->active;
-    json_t *out = json_object(), *missing = json_array();
-    struct headers h = {0};
-    size_t cur = g.lo, lo = NONE, hi = NONE, found = 0, b, k, c, last;
-
-    oom_if_null(r, out);
-    oom_if_null(r, missing);
-    headers_add(r, &h, &a->headers);
-    for (b = 0; b < a->n_blocks; b++) {
-        headers_add(r, &h, &a->blocks[b].labels);
-        headers_cols(r, &h, a->blocks[b].cols, a->blocks[b].n_cols);
-    }
-    for (b = 0; out != NULL && missing != NULL && b < a->n_blocks; b++) {
-        const struct ogid_form_block *blk = &a->blocks[b];
-        size_t bi = find_label(r, cur, g.hi, &blk->labels, 0), in_block = 0;
-        json_t *bmiss = json_array();
-
-        oom_if_null(r, bmiss);
-        if (bi != NONE) {
-            cur = bi + 1;
-            extend(&lo, &hi, bi);
-        }
-        for (k = 0; bmiss != NULL && k < blk->n_rows; k++) {
-            const struct ogid_form_row *row = &blk->rows[k];
-            size_t li = find_label(r, cur, g.hi, &row->labels, 1);
-            json_t *vals, *obj;
-
-            if (row->key == NULL)
-                continue;
-            if (li == NONE) {
-                missing_row(r, bmiss, "active", row->key, row->labels.text[0]);
-                continue;
-            }
-            vals = read_row(r, li, g.hi, blk->cols, blk->n_cols, "active", row->key, &last);
-            obj = json_object();
-            oom_if_null(r, obj);
-            for (c = 0; obj != NULL && vals != NULL && c < blk->n_cols; c++)
-                put(r, obj, blk->cols[c].key, json_incref(json_array_get(vals, c)));
-            json_decref(vals);
-            put(r, out, row->key, obj);
-            extend(&lo, &hi, li);
-            extend(&lo, &hi, last);
-            cur = last + 1;
-            in_block++;
-            found++;
-        }
-        if (bmiss != NULL && (in_block > 0 || !blk->optional)) {
-            size_t i;
-            json_t *v;
-
-            json_array_foreach(bmiss, i, v) push(r, missing, json_incref(v));
-        }
-        json_decref(bmiss);
-    }
-    header_back(r, &lo, g.lo, &h);
-    if (found == 0) {
-        json_decref(out);
-        json_decref(missing);
-        table_absent(r, g, &h, "active", "二 (主动公开政府信息情况)");
-        free(h.norm);
-        return json_null();
-    }
-    free(h.norm);
-    flush_missing(r, missing);
-    json_decref(missing);
-    mark_extent(r, lo, hi);
-    *end = hi + 1;
-    return out;
-}
-
-static json_t *read_requests(struct rec *r, struct range g, size_t *end)
-{
-    const struct ogid_form_requests *q = &r->form->requests;
-    json_t *out, *rows = json_object(), *cols = json_array(), *missing = json_array();
-    struct headers h = {0};
-    size_t cur = g.lo, lo = NONE, hi = NONE, found = 0, k, last;
-
-    oom_if_null(r, rows);
-    oom_if_null(r, cols);
-    oom_if_null(r, missing);
-    headers_add(r, &h, &q->headers);
-    headers_cols(r, &h, q->cols, q->n_cols);
-    for (k = 0; cols != NULL && k < q->n_cols; k++)
-        push(r, cols, json_string(q->cols[k].key));
-    for (k = 0; rows != NULL && missing != NULL && k < q->n_rows; k++) {
-        const struct ogid_form_row *row = &q->rows[k];
-        size_t li = find_label(r, cur, g.hi, &row->labels, row->key != NULL);
-
-        if (row->key == NULL) {
-            if (li != NONE) {
-                cur = li + 1;
-                extend(&lo, &hi, li);
-            }
-            continue;
-        }
-        if (li == NONE) {
-            missing_row(r, missing, "requests", row->key, row->labels.text[0]);
-            continue;
-        }
-        put(r, rows, row->key,
-            read_row(r, li, g.hi, q->cols, q->n_cols, "requests", row->key, &last));
-        extend(&lo, &hi, li);
-        extend(&lo, &hi, last);
-        cur = last + 1;
-        found++;
-    }
-    header_back(r, &lo, g.lo, &h);
-    if (found == 0) {
-        json_decref(rows);
-        json_decref(cols);
-        json_decref(missing);
-        table_absent(r, g, &h, "requests", "三 (收到和处理政府信息公开申请情况)");
-        free(h.norm);
-        return json_null();
-    }
-    free(h.norm);
-    flush_missing(r, missing);
-    json_decref(missing);
-    mark_extent(r, lo, hi);
-    *end = hi + 1;
-    out = json_pack("{s:o, s:o}", "columns", cols, "rows", rows);
-    oom_if_null(r, out);
-    return out;
-}
-
-/* Table 四 has one row of numbers under two or three rows of headers that
- * text breaks into pieces ("结果", "纠正"). The numbers are the values that
- * follow the last header cell, groups times results of them, in order. */
-static json_t *read_appeals(struct rec *r, struct range g, size_t *end)
-{
-    const struct ogid_form_appeals *a = &r->form->appeals;
-    size_t need = a->n_groups * a->n_results, h0 = NONE, num = g.hi, hdr, start, count = 0;
-    size_t i, k, lo;
-    struct headers h = {0};
-    json_t *out;
-    int grid, unclear;
-
-    headers_add(r, &h, &a->headers);
-    headers_cols(r, &h, a->groups, a->n_groups);
-    headers_cols(r, &h, a->results, a->n_results);
-    for (i = g.lo; i < g.hi && h0 == NONE; i++)
-        if (header_ish(&r->cells[i], &h))
-            h0 = i;
-    if (h0 == NONE) {
-        table_absent(r, g, &h, "appeals", "四 (行政复议、行政诉讼情况)");
-        free(h.norm);
-        return json_null();
-    }
-    for (i = h0 + 1; i < g.hi && num == g.hi; i++)
-        if (r->cells[i].v.kind == OGID_VALUE_NUMBER ||
-            (r->cells[i].v.kind == OGID_VALUE_BLANK && r->cells[i].text[0] != '\0'))
-            num = i;
-    hdr = h0;
-    for (i = h0; i < num; i++)
-        if (header_ish(&r->cells[i], &h))
-            hdr = i;
-    /* The numbers start at the first one; in a grid, with the blank cells
-     * before it in its row. */
-    start = num < g.hi ? num : hdr + 1;
-    while (num < g.hi && r->cells[num].grid && start > hdr + 1 &&
-           r->cells[start - 1].v.kind != OGID_VALUE_NONE && same_row(r, start - 1, num))
-        start--;
-    grid = start < g.hi && r->cells[start].grid;
-    while (start + count < g.hi && count < need &&
-           r->cells[start + count].v.kind != OGID_VALUE_NONE &&
-           (!grid || (r->cells[start + count].grid &&
-                      r->cells[start + count].block == r->cells[start].block)))
-        count++;
-    lo = hdr;
-    header_back(r, &lo, g.lo, &h);
-    free(h.norm);
-    out = json_object();
-    oom_if_null(r, out);
-    /* Too few numbers in text: which cells a lost blank line held is not
-     * known. In a grid the missing ones are the row's last. */
-    unclear = count > 0 && count < need && !grid;
-    if (unclear)
-        note(
-            r, "warning", "AMBIGUOUS_NUMBERS",
-            json_pack("{s:s, s:i}", "table", "appeals", "line", (int)r->cells[start].line),
-            "appeals: %zu values for %zu cells; which cells they fill is unclear, all read "
-            "as null",
-            count, need);
-    for (k = 0; out != NULL && k < a->n_groups; k++) {
-        json_t *grp = json_object();
-        size_t j;
-
-        oom_if_null(r, grp);
-        for (j = 0; grp != NULL && j < a->n_results; j++) {
-            size_t idx = k * a->n_results + j;
-            const struct cell *c = idx < count ? &r->cells[start + idx] : NULL;
-
-            if (unclear)
-                put(r, grp, a->results[j].key, json_null());
-            else
-                put(r, grp, a->results[j].key,
-                    value_json(r, c, "appeals", a->groups[k].key, a->results[j].key,
-                               a->results[j].money, r->cells[hdr].line));
-        }
-        put(r, out, a->groups[k].key, grp);
-    }
-    mark_extent(r, lo, count ? start + count - 1 : hdr);
-    *end = (count ? start + count : hdr + 1);
-    return out;
-}
-
-/* Where to look for the table of section `no`: that section, or when its
- * heading is missing, from the end of the previous table to the next
- * heading found. */
-static struct range table_range(const struct rec *r, int no, size_t prev_end)
-{
-    struct range g = {prev_end, r->block_first[r->body_end]};
-    size_t i;
-
-    for (i = 0; i < r->n_sec; i++) {
-        if (r->sec[i].no == no) {
-            g.lo = r->sec[i].cell + 1;
-            g.hi = section_end(r, i);
-            return g;
-        }
-        if (r->sec[i].no > no && r->sec[i].cell >= prev_end) {
-            g.hi = r->sec[i].cell;
-            break;
-        }
-    }
-    if (g.hi < g.lo)
-        g.hi = g.lo;
-    return g;
-}
-
-/* ---- Metadata --------------------------------------------------------- */
-
-static json_t *date_json(const struct ogid_date *t)
-{
-    char buf[16];
-
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02d", t->y, t->m, t->d);
-    return json_string(buf);
-}
-
-/* Is cell i page chrome (for the metadata, which never comes from it)? */
-static int cell_chrome(const struct rec *r, size_t i)
-{
-    int strong;
-
-    return r->cells[i].block >= r->body_end || chrome(r->cells[i].text, &strong);
-}
-
-/* The text the metadata is read from at cell i: the cell's, or for the
- * first piece of a paragraph split like a table row, the paragraph's (so a
- * sentence is read whole); NULL for the other pieces. */
-static const char *meta_text(const struct rec *r, size_t i)
-{
-    const struct cell *c = &r->cells[i];
-
-    if (c->grid || c->whole)
-        return c->text;
-    return c->col == 0 ? r->doc->blocks[c->block].text : NULL;
-}
-
-/* The publication date: after a 发布日期-like label, in the same cell or the
- * next one (metadata tables put label and date in neighbouring cells). */
-static json_t *find_published(struct rec *r)
-{
-    static const char *const labels[] = {"发布日期", "发表日期", "发布时间", "公开日期",
-                                         "发文日期"};
-    size_t l, i;
-    struct ogid_date t;
-
-    for (l = 0; l < sizeof(labels) / sizeof(labels[0]); l++) {
-        for (i = 0; i < r->n; i++) {
-            const char *text = meta_text(r, i);
-            char *c, *p;
-            size_t ok = 0;
-
-            if (text == NULL ||
-                (text == r->cells[i].text && strstr(r->cells[i].norm, labels[l]) == NULL) ||
-                cell_chrome(r, i))
-                continue;
-            c = ogid_compact(text);
-            if (c == NULL) {
-                r->oom = 1;
-                return json_null();
-            }
-            p = strstr(c, labels[l]);
-            if (p != NULL) {
-                p += strlen(labels[l]);
-                while (*p == ':' || strncmp(p, "：", 3) == 0)
-                    p += *p == ':' ? 1 : 3;
-                ok = ogid_date_parse(p, &t, 0);
-                if (ok == 0 && *p == '\0' && i + 1 < r->n && !cell_chrome(r, i + 1)) {
-                    char *n2 = ogid_compact(r->cells[i + 1].text);
-
-                    if (n2 != NULL)
-                        ok = ogid_date_parse(n2, &t, 0);
-                    free(n2);
-                }
-            }
-            free(c);
-            if (ok)
-                return date_json(&t);
-        }
-    }
-    return json_null();
-}
-
-/* The statistics period: "从2023年1月1日至12月31日", "自2019年1月1日起至
- * 2019年12月31日止", in a sentence that speaks of 统计 or 报告期. */
-static json_t *find_period(struct rec *r)
-{
-    static const char *const words[] = {"统计", "报告期", "期限"};
-    static const char *const joins[] = {"至", "到", "-", "—", "~", "～", "－", "–"};
-    size_t i, w, j;
-
-    for (i = 0; i < r->n; i++) {
-        const char *text = meta_text(r, i);
-        char *s;
-        const char *p;
-
-        if (text == NULL)
-            continue;
-        for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
-            if (strstr(text, words[w]) != NULL)
-                break;
-        if (w == sizeof(words) / sizeof(words[0]) || cell_chrome(r, i))
-            continue;
-        s = ogid_compact(text);
-        if (s == NULL) {
-            r->oom = 1;
-            return json_null();
-        }
-        for (p = s; *p; p++) {
-            struct ogid_date a, b;
-            size_t k;
-            const char *q;
-
-            if (*p < '0' || *p > '9' || (p > s && p[-1] >= '0' && p[-1] <= '9'))
-                continue;
-            if ((k = ogid_date_parse(p, &a, 0)) == 0)
-                continue;
-            q = p + k;
-            if (strncmp(q, "起", 3) == 0)
-                q += 3;
-            for (j = 0; j < sizeof(joins) / sizeof(joins[0]); j++)
-                if (strncmp(q, joins[j], strlen(joins[j])) == 0)
-                    break;
-            if (j == sizeof(joins) / sizeof(joins[0]))
-                continue;
-            q += strlen(joins[j]);
-            if (ogid_date_parse(q, &b, a.y) == 0)
-                continue;
-            if (b.y * 10000 + b.m * 100 + b.d < a.y * 10000 + a.m * 100 + a.d)
-                continue;
-            free(s);
-            return json_pack("{s:o, s:o}", "from", date_json(&a), "to", date_json(&b));
-        }
-        free(s);
-    }
-    return json_null();
-}
-
-/* The agency: the title's text before the year, or where the year comes
- * first ("2019年上海市人民政府办公厅政府信息公开…") the text after it. */
-static json_t *title_agency(const char *t, int year, size_t at, size_t after)
-{
-    static const char *const ends[] = {"政府信息公开", "政务公开", "信息公开", "年度报告"};
-    char *s = NULL, *e;
-    size_t i, len;
-    json_t *out;
-
-    if (year != 0 && at > 0) {
-        s = ogid_trim_dup(t, at);
-    } else {
-        const char *b = year != 0 ? t + after : t;
-
-        if (strncmp(b, "度", 3) == 0)
-            b += 3;
-        len = strlen(b);
-        for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-            const char *x = strstr(b, ends[i]);
-
-            if (x != NULL && (size_t)(x - b) < len)
-                len = (size_t)(x - b);
-        }
-        s = ogid_trim_dup(b, len);
-    }
-    if (s == NULL)
-        return NULL;
-    /* "XX局关于2023年…", "《XX局2023年…": not part of the name. */
-    len = strlen(s);
-    if (len >= 6 && strcmp(s + len - 6, "关于") == 0)
-        s[len - 6] = '\0';
-    e = s;
-    if (strncmp(e, "《", 3) == 0)
-        e += 3;
-    out = e[0] != '\0' ? json_string(e) : json_null();
-    free(s);
-    return out;
-}
-
-/* The title: the first line naming a 年度报告, without a "标题:" label.
- * *out is NULL when there is none. Returns 0 or OGID_ENOMEM. */
-static int find_title(struct rec *r, char **out)
-{
-    size_t i, limit = r->n_sec ? r->sec[0].cell : r->n;
-
-    *out = NULL;
-    for (i = 0; i < limit; i++) {
-        const struct cell *c = &r->cells[i];
-        const char *t = c->text, *x;
-
-        /* Not a sentence, nor a breadcrumb ("首页 > … > …年度报告"). */
-        if (!c->whole || strstr(t, "年度报告") == NULL || strlen(t) > 300 ||
-            strstr(t, "。") != NULL || strchr(t, '>') != NULL ||
-            strstr(t, "当前位置") != NULL || cell_chrome(r, i))
-            continue;
-        if ((x = strstr(t, ":")) != NULL && x - t <= 12)
-            t = x + 1;
-        else if ((x = strstr(t, "：")) != NULL && x - t <= 12)
-            t = x + 3;
-        *out = ogid_trim_dup(t, strlen(t));
-        return *out ? 0 : OGID_ENOMEM;
-    }
-    return 0;
-}
-
-static json_t *meta_json(struct rec *r)
-{
-    json_t *meta = json_object(), *v;
-    char *title = NULL;
-    size_t at = 0, after = 0;
-    int year = 0;
-
-    oom_if_null(r, meta);
-    if (meta == NULL)
-        return NULL;
-    if (find_title(r, &title) != 0) {
-        r->oom = 1;
-        return meta;
-    }
-    if (title == NULL) {
-        put(r, meta, "title", json_null());
-        put(r, meta, "agency", json_null());
-        note(r, "warning", "META_MISSING", json_pack("{s:s}", "field", "title"),
-             "no title naming a 年度报告 found");
-    } else {
-        /* Year and agency from the title without spaces, digits in ASCII. */
-        char *flat = ogid_compact(title);
-
-        put(r, meta, "title", json_string(title));
-        if (flat != NULL)
-            year = ogid_title_year(flat, &at, &after);
-        v = flat ? title_agency(flat, year, at, after) : NULL;
-        free(flat);
-        put(r, meta, "agency", v);
-        if (v != NULL && json_is_null(v))
-            note(r, "warning", "META_MISSING", json_pack("{s:s}", "field", "agency"),
-                 "no agency in the title");
-        free(title);
-    }
-    put(r, meta, "year", year ? json_integer(year) : json_null());
-    if (year == 0)
-        note(r, "warning", "META_MISSING", json_pack("{s:s}", "field", "year"),
-             "no report year in the title");
-    v = find_published(r);
-    put(r, meta, "published", v);
-    if (v != NULL && json_is_null(v))
-        note(r, "info", "META_MISSING", json_pack("{s:s}", "field", "published"),
-             "no publication date (发布日期) found");
-    v = find_period(r);
-    put(r, meta, "period", v);
-    if (v != NULL && json_is_null(v))
-        note(r, "info", "META_MISSING", json_pack("{s:s}", "field", "period"),
-             "no statistics period found");
-    put(r, meta, "form", r->form ? json_string(r->form->id) : json_null());
-    return meta;
 }
 
 /* ---- The model -------------------------------------------------------- */
 
-static void rec_clear(struct rec *r)
+static void rec_clear(struct ogid_rec *r)
 {
     size_t i;
 
@@ -1456,13 +686,14 @@ static void rec_clear(struct rec *r)
     }
     free(r->block_first);
     free(r->block_chrome);
+    free(r->labels);
     json_decref(r->notes);
 }
 
 int ogid_recognise(const struct ogid_document *doc, const struct ogid_forms *forms,
                    json_t *source, json_t **model)
 {
-    struct rec r;
+    struct ogid_rec r;
     json_t *m = NULL, *active = NULL, *requests = NULL, *appeals = NULL;
     size_t end = 0, i;
     int rc = OGID_ENOMEM, no;
@@ -1479,41 +710,43 @@ int ogid_recognise(const struct ogid_document *doc, const struct ogid_forms *for
     find_body_end(&r);
     r.form = detect_form(&r);
     if (r.form != NULL) {
-        struct range g;
+        struct ogid_rec_range g;
 
-        g = table_range(&r, r.form->active.section, end);
-        active = read_active(&r, g, &end);
-        g = table_range(&r, r.form->requests.section, end);
-        requests = read_requests(&r, g, &end);
-        g = table_range(&r, r.form->appeals.section, end);
-        appeals = read_appeals(&r, g, &end);
+        g = ogid_rec_table_range(&r, r.form->active.section, end);
+        active = ogid_rec_read_active(&r, g, &end);
+        g = ogid_rec_table_range(&r, r.form->requests.section, end);
+        requests = ogid_rec_read_requests(&r, g, &end);
+        g = ogid_rec_table_range(&r, r.form->appeals.section, end);
+        appeals = ogid_rec_read_appeals(&r, g, &end);
     } else {
-        note(&r, "warning", "FORM_UNKNOWN", NULL,
-             "no table of a known form found (a report before 2019, or tables the forms do "
-             "not describe); the tables are not read");
+        ogid_rec_note(
+            &r, "warning", "FORM_UNKNOWN", NULL,
+            "no table of a known form found (a report before 2019, or tables the forms do "
+            "not describe); the tables are not read");
         active = json_null();
         requests = json_null();
         appeals = json_null();
     }
     for (no = 1; no <= 6; no++)
         if (section_no(&r, no) == NULL)
-            note(&r, "warning", "SECTION_MISSING", json_pack("{s:i}", "section", no),
-                 "section %s (%s) not found", numerals[no - 1], section_title(&r, no));
+            ogid_rec_note(&r, "warning", "SECTION_MISSING",
+                          json_pack("{s:i}", "section", no), "section %s (%s) not found",
+                          numerals[no - 1], section_title(&r, no));
     m = json_object();
     if (m == NULL)
         goto fail;
-    put(&r, m, "model", json_integer(1));
-    put(&r, m, "source", source ? json_incref(source) : json_null());
-    put(&r, m, "meta", meta_json(&r));
-    put(&r, m, "sections", sections_json(&r));
-    put(&r, m, "active", active);
-    put(&r, m, "requests", requests);
-    put(&r, m, "appeals", appeals);
+    ogid_rec_put(&r, m, "model", json_integer(1));
+    ogid_rec_put(&r, m, "source", source ? json_incref(source) : json_null());
+    ogid_rec_put(&r, m, "meta", ogid_rec_meta(&r));
+    ogid_rec_put(&r, m, "sections", sections_json(&r));
+    ogid_rec_put(&r, m, "active", active);
+    ogid_rec_put(&r, m, "requests", requests);
+    ogid_rec_put(&r, m, "appeals", appeals);
     active = requests = appeals = NULL;
     for (i = 0; i < json_array_size(r.notes); i++)
         if (json_array_get(r.notes, i) == NULL)
             r.oom = 1;
-    put(&r, m, "notes", json_incref(r.notes));
+    ogid_rec_put(&r, m, "notes", json_incref(r.notes));
     if (r.oom)
         goto fail;
     *model = m;

@@ -4,10 +4,12 @@
 -- 项之和) — 年度报告格式（国办公开办函〔2021〕30号）表三说明; the 2019 form
 -- has the same rule.
 --
--- A blank cell counts as 0, but a column whose 总计 is blank is skipped (it
--- cannot be checked, and the recognizer has already noted the blank). A
--- report without table 三, or missing one of the four rows, is skipped too:
--- that is the recognizer's note to make, not a balance error.
+-- A blank cell counts as 0, but a column whose 总计 is blank, or whose 新收
+-- and 上年结转 are both blank, is skipped (it cannot be checked, and the
+-- recognizer has already noted the blank). A
+-- report without table 三, missing one of the four rows, or with one whose
+-- numbers the recognizer could not place (AMBIGUOUS_NUMBERS), is skipped
+-- too: that is the recognizer's note to make, not a balance error.
 
 local COLUMNS = {
   "natural_person", "commercial", "research", "social_welfare",
@@ -40,6 +42,22 @@ local function show(v)
   return tostring(v)
 end
 
+-- Whether the recognizer could not place the numbers of this table 三 row
+-- (an AMBIGUOUS_NUMBERS note): its cells are then null without being blank.
+local function ambiguous(report, key)
+  if type(report.notes) ~= "table" then
+    return false
+  end
+  for _, n in ipairs(report.notes) do
+    local w = type(n) == "table" and type(n.where) == "table" and n.where or nil
+    if n.code == "AMBIGUOUS_NUMBERS" and w and w.table == "requests"
+        and (w.row == nil or w.row == key) then
+      return true
+    end
+  end
+  return false
+end
+
 local function check(report, ctx)
   local requests = report.requests
   if type(requests) ~= "table" or type(requests.rows) ~= "table" then
@@ -52,6 +70,11 @@ local function check(report, ctx)
       or type(total) ~= "table" or type(forward) ~= "table" then
     return
   end
+  for _, key in ipairs({ "new", "carried_over", "total", "carried_forward" }) do
+    if ambiguous(report, key) then
+      return
+    end
+  end
   local columns = type(requests.columns) == "table" and requests.columns or COLUMNS
 
   for i = 1, #COLUMNS do
@@ -60,7 +83,7 @@ local function check(report, ctx)
       key = COLUMNS[i]
     end
     local a, b, t, f = cell(new, i), cell(over, i), cell(total, i), cell(forward, i)
-    if t ~= nil then
+    if t ~= nil and (a ~= nil or b ~= nil) then
       local left = (a or 0) + (b or 0)
       local right = t + (f or 0)
       if left ~= right then

@@ -24,6 +24,7 @@
 #include "ogid/ogid_error.h"
 #include "ogid_document.h"
 #include "ogid_form.h"
+#include "ogid_plugin_loader.h"
 #include "ogid_recognise.h"
 
 #define REPORTS OGID_TEST_FIXTURES "/reports/"
@@ -812,6 +813,60 @@ static void test_forms_load_errors(void **state)
     free(dir);
 }
 
+/* The bundled form 2021 with `from` replaced by `to`, loaded: the error
+ * message names the file, line and column. */
+static void expect_identity_error(const char *from, const char *to, const char *message)
+{
+    char *yaml = slurp(OGID_SOURCE_DIR "/rules/forms/2021.yaml"), *p, *edited;
+    size_t a, b;
+
+    p = strstr(yaml, from);
+    assert_non_null(p);
+    a = (size_t)(p - yaml);
+    b = strlen(yaml) - a - strlen(from);
+    edited = malloc(strlen(yaml) + strlen(to) + 1);
+    assert_non_null(edited);
+    memcpy(edited, yaml, a);
+    memcpy(edited + a, to, strlen(to));
+    memcpy(edited + a + strlen(to), p + strlen(from), b + 1);
+    expect_load_error(edited, OGID_ECONFIG, message);
+    free(edited);
+    free(yaml);
+}
+
+/* Identities name keys of one table, all columns or all rows, once each. */
+static void test_forms_load_identity_errors(void **state)
+{
+    char buf[160];
+    const char *at =
+        "    - sum: [new, carried_over]\n      equals: [total, carried_forward]";
+    char *yaml = slurp(OGID_SOURCE_DIR "/rules/forms/2021.yaml"), *p = strstr(yaml, at);
+    int line = 1;
+    const char *q;
+
+    (void)state;
+    assert_non_null(p);
+    for (q = yaml; q < p; q++)
+        line += *q == '\n';
+    free(yaml);
+    snprintf(buf, sizeof(buf),
+             "%d:7: requests identity: not a key of one kind: \"carried\"", line);
+    expect_identity_error("equals: [total, carried_forward]", "equals: [total, carried]",
+                          buf);
+    snprintf(buf, sizeof(buf),
+             "%d:7: requests identity: not a key of one kind: \"commercial\"", line);
+    expect_identity_error("sum: [new, carried_over]", "sum: [new, commercial]", buf);
+    snprintf(buf, sizeof(buf), "%d:7: requests identity: key given twice: \"new\"", line);
+    expect_identity_error("sum: [new, carried_over]", "sum: [new, new]", buf);
+    snprintf(buf, sizeof(buf),
+             "%d:7: requests identity: its keys are rows and columns alike", line);
+    expect_identity_error(
+        "sum: [new, carried_over]\n      equals: [total, carried_forward]",
+        "sum: [total]\n      equals: [total]", buf);
+    snprintf(buf, sizeof(buf), "%d:7: identity: needs sum and equals", line);
+    expect_identity_error("\n      equals: [total, carried_forward]", "", buf);
+}
+
 /* ---- The seed report ------------------------------------------------ */
 
 static void test_recognise_seed_top_level(void **state)
@@ -964,6 +1019,18 @@ static void test_recognise_one_number_changes_one_cell(void **state)
     assert_int_equal(changes(&e, 1, &m), 1);
     assert_true(json_is_real(path_get(m, "active", "fees", "amount_wan")));
     assert_true(json_real_value(path_get(m, "active", "fees", "amount_wan")) == 3.25);
+    json_decref(m);
+    /* The fee cell in 元 where the form asks for 万元: read as printed, and
+     * noted for the rules (fees.amount_unit). */
+    e = (struct edit){82, "32000元"};
+    assert_int_equal(changes(&e, 1, &m), 1);
+    assert_int_equal(json_integer_value(path_get(m, "active", "fees", "amount_wan")),
+                     32000);
+    assert_non_null(find_cell_note(m, "UNIT_YUAN", "fees", "amount_wan"));
+    json_decref(m);
+    e = (struct edit){82, "3.2万元"};
+    assert_int_equal(changes(&e, 1, &m), 1);
+    assert_int_equal(count_notes(m, "UNIT_YUAN"), 0);
     json_decref(m);
 }
 
@@ -1339,15 +1406,40 @@ static void test_recognise_local_form_variant(void **state)
 
 /* ---- Crawler dumps (cells run together) ----------------------------- */
 
+/* The candidates of an AMBIGUOUS_NUMBERS note: does one equal want[n]? */
+static int has_candidate(const json_t *note, const long long *want, size_t n)
+{
+    json_t *cands = json_object_get(note, "candidates"), *c;
+    size_t i, j;
+
+    json_array_foreach(cands, i, c)
+    {
+        if (json_array_size(c) != n)
+            continue;
+        for (j = 0; j < n; j++)
+            if (json_integer_value(json_array_get(c, j)) != want[j])
+                break;
+        if (j == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* The Pingtan dumps run the whole body into one line and every table's
+ * cells together. Every number is read by splitting with the identities,
+ * except the three of 行政规范性文件 in table 二, which no identity splits:
+ * those are null with the candidates listed. */
 static void test_recognise_crawler_dumps(void **state)
 {
     static const char *const names[] = {"pingtan-2022", "pingtan-2023"};
+    static const long long normative[2][3] = {{88, 55, 698}, {77, 132, 470}};
     size_t i, k;
 
     (void)state;
     for (i = 0; i < 2; i++) {
         char path[512];
-        json_t *m, *want, *secs;
+        json_t *m, *want, *secs, *n, *got, *exp;
+        const char *key;
 
         snprintf(path, sizeof(path), REPORTS "%s.txt", names[i]);
         m = recognise_file(path, NULL, 0);
@@ -1365,20 +1457,267 @@ static void test_recognise_crawler_dumps(void **state)
         assert_string_equal(
             json_string_value(json_object_get(json_array_get(secs, 5), "text")),
             i == 0 ? "2022年，无收取信息处理费情况。" : "2023年，无收取信息处理费情况。");
+        /* The tables are not in the prose of their sections. */
+        assert_null(
+            strstr(json_string_value(json_object_get(json_array_get(secs, 2), "text")),
+                   "0000000"));
         assert_int_equal(count_notes(m, "SECTION_MISSING"), 0);
         assert_int_equal(count_notes(m, "TABLE_MISSING"), 0);
-        /* Tables whose cells run together are noted, not guessed. */
-        assert_true(json_is_null(json_object_get(m, "requests")));
-        assert_true(json_is_null(json_object_get(m, "active")));
-        assert_int_equal(count_notes(m, "UNPARSED_TEXT"), i == 0 ? 2 : 3);
-        /* In 2022 table 四's numbers are spaced and are read. */
+        assert_int_equal(count_notes(m, "UNPARSED_TEXT"), 0);
+        assert_int_equal(diff(json_object_get(m, "requests"),
+                              json_object_get(want, "requests"), "requests", 0),
+                         0);
+        assert_int_equal(diff(json_object_get(m, "appeals"),
+                              json_object_get(want, "appeals"), "appeals", 0),
+                         0);
+        /* Table 二: all but 行政规范性文件, whose 15 or 21 splits are listed. */
+        json_object_foreach(json_object_get(want, "active"), key, exp)
+        {
+            got = json_object_get(json_object_get(m, "active"), key);
+            if (strcmp(key, "normative_documents") == 0)
+                assert_int_equal(count_nulls(got), 3);
+            else
+                assert_int_equal(diff(got, exp, key, 0), 0);
+        }
+        n = find_note(m, "AMBIGUOUS_NUMBERS", "normative_documents");
+        assert_non_null(n);
+        assert_int_equal(json_array_size(json_object_get(n, "candidates")),
+                         i == 0 ? 15 : 20);
         if (i == 0)
-            assert_int_equal(diff(json_object_get(m, "appeals"),
-                                  json_object_get(want, "appeals"), "appeals", 0),
-                             0);
+            assert_true(has_candidate(n, normative[i], 3));
+        /* Only that row is ambiguous; every split is noted. */
+        assert_int_equal(count_notes(m, "AMBIGUOUS_NUMBERS"), 1);
+        assert_true(count_notes(m, "SPLIT_NUMBERS") >= 25);
+        n = find_note(m, "SPLIT_NUMBERS", "new");
+        assert_non_null(n);
+        assert_string_equal(json_string_value(json_object_get(n, "level")), "info");
         json_decref(want);
         json_decref(m);
     }
+}
+
+/* A row of table 三 whose digits split two ways that both fit the row
+ * (1 9 10 0 0 0 20 and 19 1 0 0 0 0 20): without a column identity to
+ * decide, it is null with both candidates; with the rest of the table there
+ * (pingtan-2023), the column rule （七）= the outcome rows decides it. */
+static void test_recognise_split_ambiguous_row(void **state)
+{
+    static const long long a[] = {1, 9, 10, 0, 0, 0, 20}, b[] = {19, 1, 0, 0, 0, 0, 20};
+    const char *text =
+        "标题: 某局2023年度政府信息公开工作年度报告\n"
+        "二、主动公开政府信息情况\n"
+        "本年制发件数\n"
+        "三、收到和处理政府信息公开申请情况\n"
+        "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务"
+        "机构其他一、本年新收政府信息公开申请数量191000020\n";
+    struct ogid_document *doc = doc_from_text(text, NULL, 0);
+    json_t *m = recognise(doc), *row, *n;
+    size_t k;
+
+    (void)state;
+    row = path_get(m, "requests", "rows", "new");
+    assert_int_equal(json_array_size(row), 7);
+    for (k = 0; k < 7; k++)
+        assert_true(json_is_null(json_array_get(row, k)));
+    n = find_note(m, "AMBIGUOUS_NUMBERS", "new");
+    if (n == NULL)
+        print_notes(m);
+    assert_non_null(n);
+    assert_int_equal(json_array_size(json_object_get(n, "candidates")), 2);
+    assert_true(has_candidate(n, a, 7));
+    assert_true(has_candidate(n, b, 7));
+    assert_non_null(strstr(json_string_value(json_object_get(n, "message")), "191000020"));
+    assert_int_equal(count_notes(m, "SPLIT_NUMBERS"), 0);
+    json_decref(m);
+    ogid_document_free(doc);
+
+    /* In the real report the column identities leave one. */
+    m = recognise_file(REPORTS "pingtan-2023.txt", NULL, 0);
+    row = path_get(m, "requests", "rows", "partly_granted");
+    for (k = 0; k < 7; k++)
+        assert_int_equal(json_integer_value(json_array_get(row, k)), b[k]);
+    n = find_note(m, "SPLIT_NUMBERS", "partly_granted");
+    assert_non_null(n);
+    assert_non_null(strstr(json_string_value(json_object_get(n, "message")), "column"));
+    json_decref(m);
+}
+
+/* The crawler layout, edited: a row with a blank cell written as "-" is
+ * nulls with BLANK_CELL; a row whose digits fit no split is noted, not
+ * guessed; a label's own number ("2.") is not taken for a digit of the row
+ * before it. */
+static void test_recognise_split_edge_cases(void **state)
+{
+    const char *text =
+        "标题: 某局2023年度政府信息公开工作年度报告\n"
+        "二、主动公开政府信息情况\n"
+        "本年制发件数\n"
+        "三、收到和处理政府信息公开申请情况\n"
+        "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务"
+        "机构其他一、本年新收政府信息公开申请数量801000081二、上年结转政府信息"
+        "公开申请数量0000000三、本年度办理结果（一）予以公开1234567（三）不予公开"
+        "1.属于国家秘密00000002.其他法律行政法规禁止公开1000001\n"
+        "四、政府信息公开行政复议、行政诉讼情况\n"
+        "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后"
+        "起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总"
+        "计10100114001510102\n";
+    struct ogid_document *doc = doc_from_text(text, NULL, 0);
+    json_t *m = recognise(doc), *row, *n;
+    size_t k;
+
+    (void)state;
+    /* 80 1 0 0 0 0 81 is the one split of 801000081 that sums. */
+    row = path_get(m, "requests", "rows", "new");
+    assert_int_equal(json_integer_value(json_array_get(row, 0)), 80);
+    assert_int_equal(json_integer_value(json_array_get(row, 1)), 1);
+    assert_int_equal(json_integer_value(json_array_get(row, 6)), 81);
+    /* 1234567: one digit a cell, though it does not sum: the report's own
+     * error, kept as printed for the rules to find. */
+    row = path_get(m, "requests", "rows", "granted");
+    for (k = 0; k < 7; k++)
+        assert_int_equal(json_integer_value(json_array_get(row, k)), (json_int_t)k + 1);
+    n = find_note(m, "SPLIT_NUMBERS", "granted");
+    assert_non_null(n);
+    assert_non_null(strstr(json_string_value(json_object_get(n, "message")), "disagree"));
+    /* The "2" of "2.其他法律…" is the label's. */
+    row = path_get(m, "requests", "rows", "withheld.state_secret");
+    for (k = 0; k < 7; k++)
+        assert_int_equal(json_integer_value(json_array_get(row, k)), 0);
+    row = path_get(m, "requests", "rows", "withheld.prohibited_by_law");
+    assert_int_equal(json_integer_value(json_array_get(row, 0)), 1);
+    assert_int_equal(json_integer_value(json_array_get(row, 6)), 1);
+    /* Table 四: two splits fit the groups' totals: all null, both listed. */
+    n = find_note(m, "AMBIGUOUS_NUMBERS", NULL);
+    for (k = 0; k < json_array_size(json_object_get(m, "notes")); k++) {
+        json_t *x = json_array_get(json_object_get(m, "notes"), k);
+        const char *t =
+            json_string_value(json_object_get(json_object_get(x, "where"), "table"));
+
+        if (t != NULL && strcmp(t, "appeals") == 0 &&
+            strcmp(json_string_value(json_object_get(x, "code")), "AMBIGUOUS_NUMBERS") == 0)
+            n = x;
+    }
+    assert_non_null(n);
+    assert_int_equal(json_array_size(json_object_get(n, "candidates")), 2);
+    assert_true(json_is_null(path_get(m, "appeals", "review", "total")));
+    assert_true(json_is_null(path_get(m, "appeals", "litigation_direct", "upheld")));
+    json_decref(m);
+    ogid_document_free(doc);
+}
+
+/* A row whose seven cells are one digit each reads the same however the
+ * identities come out: 1000002 is 1 0 0 0 0 0 2 though it does not sum (the
+ * report's own error, kept as printed); and prose with numbers next to a
+ * label ("行政许可10690件。") is not cut into cells. */
+static void test_recognise_split_kept_as_printed(void **state)
+{
+    const char *text =
+        "标题: 某局2023年度政府信息公开工作年度报告\n"
+        "二、主动公开政府信息情况\n"
+        "全年办理行政许可10690件。\n"
+        "第二十条第（五）项信息内容本年处理决定数量行政许可8\n"
+        "三、收到和处理政府信息公开申请情况\n"
+        "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务"
+        "机构其他一、本年新收政府信息公开申请数量1000002二、上年结转政府信息公开申请"
+        "数量12\n";
+    struct ogid_document *doc = doc_from_text(text, NULL, 0);
+    json_t *m = recognise(doc), *row;
+
+    (void)state;
+    row = path_get(m, "requests", "rows", "new");
+    assert_int_equal(json_integer_value(json_array_get(row, 0)), 1);
+    assert_int_equal(json_integer_value(json_array_get(row, 6)), 2);
+    /* Too few digits for the cells: nothing is made up. */
+    row = path_get(m, "requests", "rows", "carried_over");
+    assert_true(json_is_null(json_array_get(row, 0)));
+    assert_non_null(find_note(m, "AMBIGUOUS_NUMBERS", "carried_over"));
+    assert_int_equal(json_integer_value(path_get(m, "active", "licensing", "decisions")),
+                     8);
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_array_get(json_object_get(m, "sections"), 0), "text")),
+                           "全年办理行政许可10690件。"));
+    json_decref(m);
+    ogid_document_free(doc);
+}
+
+/* ---- Rows on one line, cells between tabs (format_text) -------------- */
+
+/* Appends the rows of a grid as a browser copies them: a row a line, its
+ * cells between tabs, a spanned cell once (in its first row and column). */
+static void grid_as_tabs(char *buf, size_t len, const struct gcell *g)
+{
+    size_t o = strlen(buf);
+    int first = 1;
+
+    for (; !(g->text == NULL && g->rs == 1); g++) {
+        int n;
+
+        if (g->text == NULL) {
+            n = snprintf(buf + o, len - o, "\n");
+            first = 1;
+        } else {
+            n = snprintf(buf + o, len - o, "%s%s", first ? "" : "\t", g->text);
+            first = 0;
+        }
+        assert_true(n >= 0 && (size_t)n < len - o);
+        o += (size_t)n;
+    }
+}
+
+/* The Shanghai tables copied from a browser (cells between tabs, empty
+ * cells kept) through the real format_text plugin: the same tables as the
+ * page, blank for blank. */
+static void test_recognise_text_plugin_tabs(void **state)
+{
+    static const char *const tables[] = {"active", "requests", "appeals"};
+    const struct ogid_plugin *p = NULL;
+    void *handle = NULL;
+    char err[512], *text = calloc(1, 65536);
+    struct ogid_document *doc;
+    struct ogid_doc_builder b;
+    json_t *m, *want = load_json(REPORTS "shanghai-government-office-2019.expected.json");
+    size_t i;
+    int d = 0;
+
+    (void)state;
+    assert_non_null(text);
+    assert_int_equal(ogid_plugin_open(OGID_TEST_PLUGINS "/ogid-format_text.so", &p, &handle,
+                                      err, sizeof(err)),
+                     0);
+    strcat(text,
+           "2019年上海市人民政府办公厅政府信息公开工作年度报告\n发布日期：2020-01-31\n"
+           "一、总体情况\n概述。\n二、主动公开政府信息情况\n");
+    grid_as_tabs(text, 65536, shanghai_table2);
+    strcat(text, "三、收到和处理政府信息公开申请情况\n");
+    grid_as_tabs(text, 65536, shanghai_table3);
+    strcat(text, "四、政府信息公开行政复议、行政诉讼情况\n");
+    grid_as_tabs(text, 65536, shanghai_table4);
+    strcat(text, "五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n");
+    {
+        struct ogid_input in = {.name = "r.txt",
+                                .bytes = (const unsigned char *)text,
+                                .len = strlen(text),
+                                .text = text,
+                                .text_len = strlen(text)};
+
+        assert_int_equal(ogid_document_new(100000, &doc), 0);
+        ogid_document_builder(doc, &b);
+        assert_int_equal(p->parse(&in, &b), 0);
+    }
+    m = recognise(doc);
+    for (i = 0; i < 3; i++)
+        d += diff(json_object_get(m, tables[i]), json_object_get(want, tables[i]),
+                  tables[i], 0);
+    if (d != 0)
+        print_notes(m);
+    assert_int_equal(d, 0);
+    assert_int_equal(count_notes(m, "AMBIGUOUS_NUMBERS"), 0);
+    assert_int_equal(json_array_size(json_object_get(m, "sections")), 6);
+    json_decref(m);
+    json_decref(want);
+    ogid_document_free(doc);
+    ogid_plugin_close(handle);
+    free(text);
 }
 
 /* ---- Values and dates ----------------------------------------------- */
@@ -1558,6 +1897,102 @@ static void test_recognise_random_documents(void **state)
     }
 }
 
+/* Text like a crawler's dump, made at random from labels of the forms,
+ * digits and junk: always a model, in bounded time; and a dump whose every
+ * row has forty digits stops at the search caps, with notes, not guesses. */
+static void test_recognise_run_together_random(void **state)
+{
+    static const char *const parts[] = {"规章",
+                                        "行政规范性文件",
+                                        "第二十条第（一）项",
+                                        "本年制发件数",
+                                        "行政许可",
+                                        "一、本年新收政府信息公开申请数量",
+                                        "二、上年结转政府信息公开申请数量",
+                                        "（一）予以公开",
+                                        "1.属于国家秘密",
+                                        "2.其他法律行政法规禁止公开",
+                                        "3.其他",
+                                        "（七）总计",
+                                        "四、结转下年度继续办理",
+                                        "结果维持",
+                                        "总计",
+                                        "复议后起诉",
+                                        "二、主动公开政府信息情况",
+                                        "三、收到和处理政府信息公开申请情况",
+                                        "四、政府信息公开行政复议、行政诉讼情况",
+                                        " ",
+                                        ".",
+                                        "-",
+                                        "。",
+                                        "无",
+                                        "x"};
+    int round;
+    char *line = malloc(70000);
+
+    (void)state;
+    assert_non_null(line);
+    for (round = 0; round < 100; round++) {
+        size_t o = 0, n = rnd() % 200, i;
+        struct ogid_document *doc;
+        struct ogid_doc_builder b;
+        json_t *m;
+
+        for (i = 0; i < n && o < 60000; i++) {
+            if (rnd() % 2) {
+                const char *p = parts[rnd() % (sizeof(parts) / sizeof(parts[0]))];
+
+                memcpy(line + o, p, strlen(p));
+                o += strlen(p);
+            } else {
+                size_t d = rnd() % 30;
+
+                while (d-- > 0)
+                    line[o++] = (char)('0' + rnd() % (rnd() % 3 ? 2 : 10));
+            }
+        }
+        line[o] = '\0';
+        assert_int_equal(ogid_document_new(1000, &doc), 0);
+        ogid_document_builder(doc, &b);
+        add_para(&b, "标题: 某局2023年度政府信息公开工作年度报告", 1);
+        if (o > 0)
+            add_para(&b, line, 2);
+        m = recognise(doc);
+        assert_non_null(json_object_get(m, "notes"));
+        json_decref(m);
+        ogid_document_free(doc);
+    }
+    /* Every row forty digits long: too many splits, said so. */
+    {
+        const char *const rows[] = {"一、本年新收政府信息公开申请数量",
+                                    "二、上年结转政府信息公开申请数量", "（一）予以公开",
+                                    "（七）总计", "四、结转下年度继续办理"};
+        struct ogid_document *doc;
+        struct ogid_doc_builder b;
+        json_t *m;
+        size_t o = 0, i, k;
+
+        o += (size_t)sprintf(line, "申请人情况自然人总计本年制发件数");
+        for (i = 0; i < 5; i++) {
+            o += (size_t)sprintf(line + o, "%s", rows[i]);
+            for (k = 0; k < 40; k++)
+                line[o++] = (char)('1' + (k * 7 + i) % 9);
+        }
+        line[o] = '\0';
+        assert_int_equal(ogid_document_new(1000, &doc), 0);
+        ogid_document_builder(doc, &b);
+        add_para(&b, "三、收到和处理政府信息公开申请情况", 1);
+        add_para(&b, line, 2);
+        m = recognise(doc);
+        assert_non_null(find_note(m, "AMBIGUOUS_NUMBERS", "new"));
+        assert_true(
+            json_is_null(json_array_get(path_get(m, "requests", "rows", "new"), 0)));
+        json_decref(m);
+        ogid_document_free(doc);
+    }
+    free(line);
+}
+
 /* The seed with lines dropped or replaced at random: always a model. */
 static void test_recognise_mutated_seed(void **state)
 {
@@ -1590,6 +2025,7 @@ int main(void)
         cmocka_unit_test(test_forms_load_bundled),
         cmocka_unit_test(test_norm_spelling),
         cmocka_unit_test(test_forms_load_errors),
+        cmocka_unit_test(test_forms_load_identity_errors),
         cmocka_unit_test(test_recognise_seed_top_level),
         cmocka_unit_test(test_recognise_seed_meta),
         cmocka_unit_test(test_recognise_seed_tables),
@@ -1606,8 +2042,13 @@ int main(void)
         cmocka_unit_test(test_recognise_row_on_one_line),
         cmocka_unit_test(test_recognise_local_form_variant),
         cmocka_unit_test(test_recognise_crawler_dumps),
+        cmocka_unit_test(test_recognise_split_ambiguous_row),
+        cmocka_unit_test(test_recognise_split_edge_cases),
+        cmocka_unit_test(test_recognise_split_kept_as_printed),
+        cmocka_unit_test(test_recognise_text_plugin_tabs),
         cmocka_unit_test(test_recognise_random_documents),
         cmocka_unit_test(test_recognise_mutated_seed),
+        cmocka_unit_test(test_recognise_run_together_random),
         cmocka_unit_test(test_value_parse),
         cmocka_unit_test(test_date_parse),
     };
