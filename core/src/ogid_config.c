@@ -62,6 +62,7 @@ static const struct key keys[] = {
     {"workers", K_COUNT, FIELD(workers), 0, MAX_WORKERS, "0"},
     {"deadline", K_DURATION, FIELD(deadline_ms), 100, 0, "10s"},
     {"rule_paths", K_PATH_LIST, 0, 0, 0, "[rules, /etc/ogid/rules.d]"},
+    {"rule_reload_delay", K_DURATION, FIELD(rule_reload_ms), 0, 0, "500ms"},
     {"forms", K_PATH, FIELD(forms_dir), 0, 0, "forms"},
     {"log", K_PATH, FIELD(log_path), 0, 0, "./spool/findings.jsonl"},
     {"fsync", K_FSYNC, 0, 0, 0, "report"},
@@ -220,6 +221,7 @@ int ogid_config_default(struct ogid_config **out)
         return OGID_ENOMEM;
     cfg->settle_ms = 300;
     cfg->debounce_ms = 50;
+    cfg->rule_reload_ms = 500;
     cfg->rescan_ms = 5000;
     cfg->max_bytes = (uint64_t)32 * 1024 * 1024;
     cfg->workers = 0;

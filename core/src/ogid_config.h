@@ -47,6 +47,7 @@ struct ogid_config {
     uint32_t deadline_ms;  /* wall-clock limit for one report in a worker */
     char **rule_paths;     /* rule files or folders, later ones override */
     size_t n_rule_paths;
+    uint32_t rule_reload_ms; /* reload this long after a rule file changes; 0: SIGHUP only */
     char *forms_dir;       /* form definitions (*.yaml) */
     char *log_path;        /* the findings log */
     enum ogid_fsync_policy fsync;

@@ -14,11 +14,14 @@
  * files of dead instances are looked up in the log by their job id: a file
  * whose report line is there is only moved on, any other is checked again,
  * and a torn tail of the log is cut off before anything is appended. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -40,6 +43,9 @@
 /* A report whose rules overrun the deadline is checked again with the
  * stuck rule skipped, at most this many times. */
 #define MAX_SKIPPED_RULES 3
+/* Folders of rules watched for changes (inotify is not recursive). */
+#define MAX_RULE_WATCHES 256
+#define MAX_RULE_DEPTH 8
 
 struct daemon;
 
@@ -90,7 +96,9 @@ struct daemon {
     struct ogid_spool *spool;
     struct ogid_findings_log *log;
     uv_fs_event_t watch;
-    uv_timer_t debounce, rescan, settle, retry, respawn;
+    uv_timer_t debounce, rescan, settle, retry, respawn, rules_changed;
+    uv_fs_event_t *rule_watches[MAX_RULE_WATCHES];
+    size_t n_rule_watches;
     uv_signal_t sig[4];
     struct worker *workers[MAX_WORKERS];
     size_t n_workers;
@@ -109,6 +117,8 @@ struct daemon {
 };
 
 static void pump(struct daemon *d);
+static void reload(struct daemon *d);
+static void watch_rules(struct daemon *d);
 static void spawn_worker(struct daemon *d, size_t slot);
 static void maybe_finish_stop(struct daemon *d);
 
@@ -644,11 +654,106 @@ static void pump(struct daemon *d)
     }
 }
 
+/* --- watching the rule folders ------------------------------------------ */
+
+static void rules_changed_cb(uv_timer_t *t)
+{
+    struct daemon *d = t->data;
+
+    if (!d->stopping) {
+        ogid_info("rules", "a rule file changed; reloading");
+        reload(d);
+    }
+}
+
+static void rule_event_cb(uv_fs_event_t *h, const char *filename, int events, int status)
+{
+    struct daemon *d = h->data;
+
+    /* Editors write a temporary file and rename it: wait until the folder
+     * has been quiet for a moment, then reload once. */
+    if (d->cfg->rule_reload_ms > 0 && !d->stopping)
+        uv_timer_start(&d->rules_changed, rules_changed_cb, d->cfg->rule_reload_ms, 0);
+}
+
+static void free_handle_cb(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void unwatch_rules(struct daemon *d)
+{
+    for (size_t i = 0; i < d->n_rule_watches; i++)
+        uv_close((uv_handle_t *)d->rule_watches[i], free_handle_cb);
+    d->n_rule_watches = 0;
+}
+
+static void watch_dir(struct daemon *d, const char *dir, int depth)
+{
+    uv_fs_event_t *h;
+    DIR *dp;
+    struct dirent *de;
+
+    if (d->n_rule_watches >= MAX_RULE_WATCHES || depth > MAX_RULE_DEPTH)
+        return;
+    h = malloc(sizeof *h);
+    if (h == NULL)
+        return;
+    uv_fs_event_init(d->loop, h);
+    h->data = d;
+    if (uv_fs_event_start(h, rule_event_cb, dir, 0) != 0) {
+        uv_close((uv_handle_t *)h, free_handle_cb);
+        return;
+    }
+    d->rule_watches[d->n_rule_watches++] = h;
+    dp = opendir(dir);
+    if (dp == NULL)
+        return;
+    while ((de = readdir(dp)) != NULL) {
+        char sub[PATH_MAX];
+        struct stat st;
+
+        if (de->d_name[0] == '.')
+            continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub)
+            continue;
+        if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            watch_dir(d, sub, depth + 1);
+    }
+    closedir(dp);
+}
+
+/* Watches every folder under the rule paths (a rule file named directly:
+ * its folder), so that an edited rule takes effect without a signal. */
+static void watch_rules(struct daemon *d)
+{
+    unwatch_rules(d);
+    if (d->cfg->rule_reload_ms == 0 || d->stopping)
+        return;
+    for (size_t i = 0; i < d->cfg->n_rule_paths; i++) {
+        struct stat st;
+        char dir[PATH_MAX];
+
+        if (stat(d->cfg->rule_paths[i], &st) != 0)
+            continue;
+        snprintf(dir, sizeof dir, "%s", d->cfg->rule_paths[i]);
+        if (!S_ISDIR(st.st_mode)) {
+            char *slash = strrchr(dir, '/');
+            if (slash == NULL)
+                continue;
+            *slash = '\0';
+        }
+        watch_dir(d, dir, 0);
+    }
+}
+
 /* --- start, stop, reload ------------------------------------------------ */
 
 static void close_daemon_handles(struct daemon *d)
 {
-    uv_handle_t *hs[] = {(uv_handle_t *)&d->debounce, (uv_handle_t *)&d->rescan,
+    unwatch_rules(d);
+    uv_handle_t *hs[] = {(uv_handle_t *)&d->rules_changed, (uv_handle_t *)&d->debounce,
+                         (uv_handle_t *)&d->rescan,
                          (uv_handle_t *)&d->settle,   (uv_handle_t *)&d->retry,
                          (uv_handle_t *)&d->respawn,  (uv_handle_t *)&d->sig[0],
                          (uv_handle_t *)&d->sig[1],   (uv_handle_t *)&d->sig[2],
@@ -691,6 +796,7 @@ static void begin_stop(struct daemon *d, const char *why)
     uv_timer_stop(&d->rescan);
     uv_timer_stop(&d->settle);
     uv_timer_stop(&d->respawn);
+    uv_timer_stop(&d->rules_changed);
     if (d->watching)
         uv_fs_event_stop(&d->watch);
     for (size_t i = 0; i < d->n_workers; i++) {
@@ -748,6 +854,7 @@ static void reload(struct daemon *d)
             close_stdin(w);
     }
     write_daemon_line(d, "reload", "configuration and rules reloaded");
+    watch_rules(d);
 }
 
 static void signal_cb(uv_signal_t *h, int signum)
@@ -938,6 +1045,8 @@ int ogid_daemon_run(const struct ogid_daemon_options *opt)
     uv_timer_init(d->loop, &d->settle);
     uv_timer_init(d->loop, &d->retry);
     uv_timer_init(d->loop, &d->respawn);
+    uv_timer_init(d->loop, &d->rules_changed);
+    d->rules_changed.data = d;
     d->debounce.data = d->rescan.data = d->settle.data = d->retry.data = d->respawn.data = d;
     signal(SIGPIPE, SIG_IGN);
     /* A file size limit on the log must fail the write (and be retried),
@@ -954,6 +1063,7 @@ int ogid_daemon_run(const struct ogid_daemon_options *opt)
     if (!d->watching)
         uv_close((uv_handle_t *)&d->watch, NULL);
     uv_timer_start(&d->rescan, rescan_cb, d->cfg->rescan_ms, d->cfg->rescan_ms);
+    watch_rules(d);
     for (size_t i = 0; i < d->n_workers; i++)
         spawn_worker(d, i);
     scan(d);

@@ -56,6 +56,7 @@ struct rule {
     json_t *params;         /* effective: declared with the config's over them */
     json_t *defaults;       /* as declared; always an object */
     int enabled;
+    int for_register;       /* kind = "register": runs on registers only */
 };
 
 struct ogid_rules {
@@ -87,7 +88,9 @@ static const char rules_key = 'r';
 static const char index_key = 'i';
 
 static const char *const rule_fields[] = {"id",     "title", "severity", "basis",
-                                          "params", "check", NULL};
+                                          "params", "check", "kind",     NULL};
+/* What a rule reads: annual reports, or request registers (model.kind). */
+static const char *const kinds[] = {"report", "register", NULL};
 static const char *const finding_fields[] = {"code",   "message",  "where", "expected",
                                              "actual", "severity", NULL};
 static const char *const severities[] = {"error", "warning", "info", NULL};
@@ -331,6 +334,20 @@ static void add_rule(lua_State *L, int t, const struct load_job *job, int line, 
     lua_rawseti(L, rec, 7);
     lua_pushinteger(L, job->path);
     lua_rawseti(L, rec, 8);
+    switch (rawfield(L, t, "kind")) {
+    case LUA_TNIL:
+        lua_pop(L, 1);
+        lua_pushliteral(L, "report");
+        break;
+    case LUA_TSTRING:
+        if (in_list(lua_tostring(L, -1), kinds))
+            break;
+        /* fall through */
+    default:
+        luaL_error(L, "%s:%d: %s: 'kind' must be \"report\" or \"register\"", job->file,
+                   line, label);
+    }
+    lua_rawseti(L, rec, 9);
 
     /* A later path replaces a rule of the same id in place; the same id
      * twice within one path is a mistake. */
@@ -480,7 +497,10 @@ static int fill_rules(struct ogid_rules *rs)
         if (!r->params || !r->declared)
             goto nomem;
         r->enabled = 1;
-        lua_pop(L, 2);
+        lua_rawgeti(L, -2, 9);
+        r->for_register = lua_type(L, -1) == LUA_TSTRING &&
+                          strcmp(lua_tostring(L, -1), "register") == 0;
+        lua_pop(L, 3);
     }
     lua_settop(L, top);
     return 0;
@@ -1362,11 +1382,16 @@ int ogid_rules_run_opts(struct ogid_rules *rs, json_t *model, json_t *findings,
 
     if (!rs || !json_is_object(model) || !json_is_array(findings))
         return OGID_EINVAL;
+    /* A rule reads one kind of model: a report rule never sees a request
+     * register, nor the other way round. */
+    const char *kind = json_string_value(json_object_get(model, "kind"));
+    int is_register = kind != NULL && strcmp(kind, "register") == 0;
+
     begin_run(rs, findings, opts);
     for (i = 0; i < rs->n && !rs->enomem; i++) {
         const struct rule *r = &rs->rules[i];
 
-        if (!r->enabled)
+        if (!r->enabled || r->for_register != is_register)
             continue;
         if (skipped(opts, r->id)) {
             snprintf(msg, sizeof msg, "规则 %s 超过处理时限，已跳过", r->id);

@@ -370,7 +370,10 @@ def scenario_reload_rules(tmp):
         os.rename(rule + ".tmp", rule)
 
     write_rule("FIRST")
-    d = Daemon(spool, ["--rules", rules]).start()
+    cfg = os.path.join(tmp, "nowatch.yaml")
+    with open(cfg, "w") as f:
+        f.write("rule_reload_delay: 0\n")  # SIGHUP only
+    d = Daemon(spool, ["-c", cfg, "--rules", rules]).start()
     drop(spool, "a.txt", src=SEED)
     wait_reports(d.log, 1)
     write_rule("SECOND")
@@ -389,6 +392,49 @@ def scenario_reload_rules(tmp):
     check(codes == [("a.txt", "FIRST"), ("b.txt", "SECOND"), ("c.txt", "SECOND")], codes)
     failed = [x for x in lines if x.get("what") == "reload-failed"]
     check(len(failed) == 1 and "probe.lua:" in failed[0]["message"], failed)
+    check(d.stop() == 0, "exit status")
+
+
+def scenario_rules_watch(tmp):
+    """Editing a rule while the daemon runs changes the findings of the next
+    report, without a signal; a syntax error keeps the old rule and the log
+    says where the error is."""
+    spool = os.path.join(tmp, "spool")
+    rules = os.path.join(tmp, "rules")
+    os.makedirs(os.path.join(rules, "local"))
+    rule = os.path.join(rules, "local", "probe.lua")
+
+    def write_rule(text):
+        with open(rule, "w") as f:  # edited in place, as an editor may
+            f.write(text)
+
+    def probe(code):
+        return ('return { id = "test.probe", title = "探针", severity = "info",\n'
+                '  check = function(r, ctx) ctx:finding{code = "%s", message = "m"} end }\n'
+                % code)
+
+    write_rule(probe("FIRST"))
+    d = Daemon(spool, ["--rules", rules]).start()
+    drop(spool, "a.txt", src=SEED)
+    wait_reports(d.log, 1)
+    write_rule(probe("SECOND"))
+    deadline = time.time() + 20
+    while not [x for x in read_log(d.log) if x.get("what") == "reload"]:
+        check(time.time() < deadline, "no reload after the rule changed")
+        time.sleep(0.05)
+    drop(spool, "b.txt", src=SEED)
+    wait_reports(d.log, 2)
+    write_rule("return { id = \"test.probe\",\n  check = function(r, ctx)\n")
+    while not [x for x in read_log(d.log) if x.get("what") == "reload-failed"]:
+        check(time.time() < deadline + 20, "no reload-failed line after a syntax error")
+        time.sleep(0.05)
+    drop(spool, "c.txt", src=SEED)
+    wait_reports(d.log, 3)
+    lines = read_log(d.log)
+    codes = [(x["file"], x["code"]) for x in lines if x.get("event") == "finding"]
+    check(codes == [("a.txt", "FIRST"), ("b.txt", "SECOND"), ("c.txt", "SECOND")], codes)
+    failed = [x for x in lines if x.get("what") == "reload-failed"][0]["message"]
+    check("local/probe.lua:" in failed, failed)
     check(d.stop() == 0, "exit status")
 
 

@@ -157,6 +157,7 @@ static void assert_config_equal(const struct ogid_config *a,
     assert_string_equal(a->spool_dir, b->spool_dir);
     assert_int_equal(a->settle_ms, b->settle_ms);
     assert_int_equal(a->debounce_ms, b->debounce_ms);
+    assert_int_equal(a->rule_reload_ms, b->rule_reload_ms);
     assert_int_equal(a->rescan_ms, b->rescan_ms);
     assert_int_equal(a->max_bytes, b->max_bytes);
     assert_int_equal(a->workers, b->workers);
@@ -443,7 +444,7 @@ static void test_ogid_config_load_unknown_key(void **state)
                  "settle_delay: 300ms\n"
                  "spoool: x\n",
                  "FILE:3:1: unknown key \"spoool\" (known: spool, settle_delay, "
-                 "debounce, rescan_period, max_size, workers, deadline, rule_paths, "
+                 "debounce, rescan_period, max_size, workers, deadline, rule_paths, rule_reload_delay, "
                  "forms, log, fsync, plugins, history, rules)");
 }
 
@@ -574,7 +575,7 @@ static void test_ogid_config_load_collects_all_errors(void **state)
                  "workers: 3\n",
                  "FILE:2:10: bad value for \"workers\": \"many\" is not a whole number\n"
                  "FILE:3:1: unknown key \"colour\" (known: spool, settle_delay, "
-                 "debounce, rescan_period, max_size, workers, deadline, rule_paths, "
+                 "debounce, rescan_period, max_size, workers, deadline, rule_paths, rule_reload_delay, "
                  "forms, log, fsync, plugins, history, rules)\n"
                  "FILE:5:8: bad value for \"fsync\": \"sometimes\" is not one of "
                  "report, none\n"
