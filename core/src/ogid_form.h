@@ -53,7 +53,7 @@ struct ogid_form_section {
 };
 
 /* An identity a correct table satisfies: the values under the keys of
- * `sum` add up to the values under the keys of `equals` (docs/DOMAIN.md §4,
+ * `sum` add up to the values under the keys of `equals` (contrib/docs/DOMAIN.md §4,
  * §5). The keys are all columns of the table (it then holds in every row),
  * or all rows (in every column); for table 四 all results (in every group)
  * or all groups (for every result). plus and minus are indices into those

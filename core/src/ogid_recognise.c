@@ -1,5 +1,5 @@
 /* The form recogniser: turns a neutral document into the report model of
- * docs/REPORT-MODEL.md, using the form definitions of rules/forms/. This
+ * contrib/docs/REPORT-MODEL.md, using the form definitions of rules/forms/. This
  * file builds the stream of cells, finds the sections and the form, and puts
  * the model together; the tables, the metadata and the cutting of
  * run-together text are in the files ogid_recognise_int.h lists.

@@ -1,4 +1,4 @@
-/* The metadata of a report (meta in docs/REPORT-MODEL.md): title, agency
+/* The metadata of a report (meta in contrib/docs/REPORT-MODEL.md): title, agency
  * and year from the title, the publication date after its label, the
  * statistics period from the sentence that states it. Never from page
  * chrome. */

@@ -1,6 +1,6 @@
 /* Text whose table cells run together. A crawler's dump writes a table with
  * nothing between its cells: "规章000行政规范性文件8855698第二十条第（五）项…",
- * "…1.属于国家秘密00000002.其他法律行政法规禁止公开0000000…" (docs/DOMAIN.md
+ * "…1.属于国家秘密00000002.其他法律行政法规禁止公开0000000…" (contrib/docs/DOMAIN.md
  * §9). Such text is cut here into cells: every label of a form's tables
  * (row, column, block and header labels, in the spelling of ogid_norm) and
  * every run of digits between them becomes a cell of its own, so that the

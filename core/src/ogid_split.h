@@ -1,7 +1,7 @@
 /* Splitting numbers that arrive run together. A crawler's text dump writes
  * the cells of a table row with nothing between them, so the row 自然人 64,
  * 商业企业 0, 科研机构 0, 社会公益组织 2, 法律服务机构 0, 其他 4, 总计 70 arrives
- * as "640020470" (docs/DOMAIN.md §9). The digits alone allow many splits;
+ * as "640020470" (contrib/docs/DOMAIN.md §9). The digits alone allow many splits;
  * the identities of the table (the six applicant columns sum to the total,
  * each group of table 四 sums to its total, the column rules of table 三)
  * usually leave one.

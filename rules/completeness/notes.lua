@@ -1,5 +1,5 @@
 -- What the recogniser could not do cleanly, as findings: its notes are not
--- findings themselves (docs/REPORT-MODEL.md), a rule decides what each one
+-- findings themselves (contrib/docs/REPORT-MODEL.md), a rule decides what each one
 -- means. Numbers it could not place in their cells (AMBIGUOUS_NUMBERS) are
 -- a warning — those cells go unchecked; a table it saw but could not read
 -- (UNPARSED_TEXT), an unclear form (FORM_AMBIGUOUS), missing metadata

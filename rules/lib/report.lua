@@ -1,5 +1,5 @@
 -- Shared helpers for the compliance rules: the keys of the report model
--- (docs/REPORT-MODEL.md) with the Chinese names a reader of the report
+-- (contrib/docs/REPORT-MODEL.md) with the Chinese names a reader of the report
 -- knows them by, cell access that keeps a blank cell blank, sections by
 -- number, sentences of the prose, and the recogniser's notes.
 --

@@ -9,7 +9,7 @@ local ogid = require "ogid"
 
 local function check(report, ctx)
   if not G.is_register(report) then
-    return -- until the engine runs rules by kind, this rule guards itself
+    return -- the engine runs it on registers only; rule tests may not
   end
   local limit = ctx.params.correction_days
   for _, row in ipairs(G.rows(report)) do
@@ -41,6 +41,7 @@ end
 return {
   id = "register.correction_deadline",
   title = "补正通知在收到申请之日起7个工作日内发出（登记台账）",
+  kind = "register",
   severity = "error",
   basis = "条例第三十条",
   params = {

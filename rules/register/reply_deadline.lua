@@ -16,7 +16,7 @@ local ogid = require "ogid"
 
 local function check(report, ctx)
   if not G.is_register(report) then
-    return -- until the engine runs rules by kind, this rule guards itself
+    return -- the engine runs it on registers only; rule tests may not
   end
   local p = ctx.params
   local year = G.year(report)
@@ -86,6 +86,7 @@ end
 return {
   id = "register.reply_deadline",
   title = "依申请公开按期答复（登记台账，按法定工作日计算）",
+  kind = "register",
   severity = "error",
   basis = "条例第三十条、第三十二条、第三十三条",
   params = {

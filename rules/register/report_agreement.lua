@@ -34,6 +34,7 @@ local BASIS = "年度报告格式（国办公开办函〔2021〕30号）表三�
 return {
   {
     id = "register.report_agreement",
+    kind = "register",
     title = "登记台账与同年度年度报告表三一致（检查台账时）",
     severity = "error",
     basis = BASIS,
@@ -47,6 +48,7 @@ return {
   },
   {
     id = "register.report_agreement_on_report",
+    kind = "report",
     title = "年度报告表三与同年度登记台账一致（检查报告时）",
     severity = "error",
     basis = BASIS,

@@ -43,6 +43,24 @@ const struct ogid_plugin *fuzz_plugin_load(const char *name);
 void fuzz_run_plugin(const struct ogid_plugin *p, const char *file_name, const uint8_t *data,
                      size_t size);
 
+/* The parts of a zip package packed by fuzz_pack_zip. */
+struct fuzz_part {
+    const char *name;
+    const uint8_t *data;
+    size_t len;
+};
+
+/* Packs an input into a zip of stored (uncompressed) entries, so that the
+ * mutator works on the XML of an Office document rather than on deflated
+ * bytes whose CRC it would break. The bytes before the first line
+ * "====NAME====" are the part `first`; each such line starts a part NAME
+ * (at most 8 parts, names under 128 bytes). Each part of `defaults` whose
+ * name the input does not give is added after them. Returns the zip
+ * (caller frees) or NULL when out of memory or over 16 MiB. */
+uint8_t *fuzz_pack_zip(const uint8_t *data, size_t size, const char *first,
+                       const struct fuzz_part *defaults, size_t n_defaults,
+                       size_t *out_len);
+
 /* Reads every block of doc and checks the builder's promises: tables have
  * rows*cols cells, none NULL, all valid UTF-8; paragraphs are valid UTF-8. */
 void fuzz_check_document(const struct ogid_document *doc);

@@ -68,6 +68,7 @@ seeds_of() {
     local dirs=("$here/corpus/$1")
     case "$1" in
     fuzz_format_docx) dirs+=("$root/tests/fixtures/reports") ;;
+    fuzz_format_xlsx) ;;
     *) dirs+=("$root/tests/fixtures/reports" "$root/tests/fixtures/variants") ;;
     esac
     for d in "${dirs[@]}"; do
@@ -111,6 +112,8 @@ if [ "$fuzz" = 1 ]; then
             rc=1 # --keep-going: found, and went on
         fi
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+        # -fork prints no final stats: take the last "#N: cov: ..." line.
+        [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$log" | tail -n1)
         cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
         ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
         units=$(find "$tmp/corpus/$t" -type f | wc -l)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The acceptance test of the recogniser: every real report in
 tests/fixtures/reports/ goes through `ogid parse FILE` and is compared with
-its NAME.expected.json (docs/REPORT-MODEL.md names; the fields beyond the
+its NAME.expected.json (contrib/docs/REPORT-MODEL.md names; the fields beyond the
 model are described in tests/fixtures/reports/README.md):
 
 - every field of the expected `meta`, and every cell of `active`, `requests`
