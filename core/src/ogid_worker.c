@@ -40,6 +40,9 @@ int ogid_worker_main(const struct ogid_config *cfg)
     signal(SIGHUP, SIG_IGN);
     signal(SIGUSR1, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit fails the history store's write, which is logged;
+     * it must not kill the worker. */
+    signal(SIGXFSZ, SIG_IGN);
     if (ogid_pipeline_new(cfg, 1, &p, err, sizeof err) != 0) {
         ogid_error("worker", "cannot start: %s", err);
         return 78;

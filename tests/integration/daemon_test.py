@@ -512,6 +512,13 @@ def scenario_disk_full(tmp):
     import resource
     spool = os.path.join(tmp, "spool")
     d = Daemon(spool).start()
+    # Limit the daemon alone, once its workers run: a worker started after
+    # the limit would inherit it.
+    children = f"/proc/{d.proc.pid}/task/{d.proc.pid}/children"
+    deadline = time.time() + 20
+    while len(open(children).read().split()) < (os.cpu_count() or 1):
+        check(time.time() < deadline, "workers did not start")
+        time.sleep(0.05)
     size = os.path.getsize(d.log)
     resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE, (size + 200, resource.RLIM_INFINITY))
     seed = seed_bytes().decode()
