@@ -361,16 +361,19 @@ static int cell_cb(void *ctx, const char *text, size_t len, uint32_t rowspan,
         return OGID_ENOMEM;
     cap = b->n_carry;
     if (end > cap) {
-        struct carry *nc = realloc(b->carry, end * sizeof(*nc));
+        /* Geometric growth: a row of many cells must not copy the carry
+         * array once per cell. */
+        size_t ncap = cap * 2 > end ? cap * 2 : end;
+        struct carry *nc = realloc(b->carry, ncap * sizeof(*nc));
 
         if (nc == NULL)
             return OGID_ENOMEM;
-        for (c = cap; c < end; c++) {
+        for (c = cap; c < ncap; c++) {
             nc[c].cell = NO_CELL;
             nc[c].left = 0;
         }
         b->carry = nc;
-        b->n_carry = end;
+        b->n_carry = ncap;
     }
     copy = copy_text(text, len);
     if (copy == NULL)

@@ -185,6 +185,22 @@ static int html_charset(const unsigned char *b, size_t len, char *out, size_t ou
     return 0;
 }
 
+/* 1 for the legacy encodings a page may declare other than the GB family
+ * (read as GB18030 anyway): Big5 on traditional-character mirrors, and the
+ * single-byte and East Asian ones. Wide encodings (UTF-16, UCS-4) declared
+ * in a meta tag are ignored, as browsers do. */
+static int legacy_web_charset(const char *cs)
+{
+    static const char *const ok[] = {"big5", "big5-hkscs", "shift_jis", "euc-jp",
+                                     "euc-kr", "iso-8859-1", "windows-1252", "latin1",
+                                     NULL};
+
+    for (size_t i = 0; ok[i] != NULL; i++)
+        if (strcmp(cs, ok[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Converts with iconv into a new UTF-8 buffer. Returns 0 or OGID_EFORMAT
  * when the bytes are not in that encoding. */
 static int convert(const char *from, const unsigned char *in, size_t len, char **out,
@@ -222,6 +238,10 @@ static int convert(const char *from, const unsigned char *in, size_t len, char *
     }
     *pout = '\0';
     *out_len = (size_t)(pout - buf);
+    /* iconv passes some things through that are not text (surrogates from
+     * UCS-4, NULs): what later stages see must be valid UTF-8 without NUL. */
+    if (!ogid_utf8_valid(buf, *out_len) || memchr(buf, '\0', *out_len) != NULL)
+        goto done;
     *out = buf;
     buf = NULL;
     rc = 0;
@@ -282,8 +302,7 @@ static int decode(struct ogid_file *f)
     }
     /* Not UTF-8: a declared charset where the page gives one (GB2312 and GBK
      * are subsets of GB18030, so read them as GB18030), else GB18030. */
-    if (html_charset(b, len, charset, sizeof charset) && strncmp(charset, "gb", 2) != 0 &&
-        strcmp(charset, "utf-8") != 0 && strcmp(charset, "utf8") != 0 &&
+    if (html_charset(b, len, charset, sizeof charset) && legacy_web_charset(charset) &&
         convert(charset, b, len, &raw, &raw_len) == 0) {
         f->encoding = strcmp(charset, "big5") == 0 ? "big5" : "other";
         goto normalise;
