@@ -221,33 +221,44 @@ int ogid_result_add_finding(json_t *result, const char *rule, const char *code,
     return 0;
 }
 
-/* A document with no section, no table and no year is not a report at all. */
+/* A request register (ogid_register.h) rather than an annual report. */
+static int is_register(json_t *model)
+{
+    const char *kind = json_string_value(json_object_get(model, "kind"));
+
+    return kind != NULL && strcmp(kind, "register") == 0;
+}
+
+/* A document with no section, no table and no year is not a report at all;
+ * a register is checked whatever it says (its notes say what is missing). */
 static int is_report(json_t *model)
 {
     json_t *meta = json_object_get(model, "meta");
 
-    return json_array_size(json_object_get(model, "sections")) > 0 ||
+    return is_register(model) || json_array_size(json_object_get(model, "sections")) > 0 ||
            json_is_integer(json_object_get(meta, "year")) ||
            !json_is_null(json_object_get(meta, "form"));
 }
 
-/* History: the same agency's newest model for `year`, or NULL when there is
- * none, no store, or the lookup failed (which is logged, not fatal). */
-static json_t *history_get(struct ogid_pipeline *p, const char *agency, json_int_t year)
+/* History: the same agency's newest model of kind for `year`, or NULL when
+ * there is none, no store, or the lookup failed (which is logged, not
+ * fatal). */
+static json_t *history_get(struct ogid_pipeline *p, const char *kind, const char *agency,
+                           json_int_t year)
 {
     json_t *m = NULL;
     int rc;
 
     if (p->history == NULL || agency == NULL || year <= 0 || year > 9999)
         return NULL;
-    rc = ogid_history_get(p->history, OGID_HISTORY_REPORT, agency, (int)year, &m);
+    rc = ogid_history_get(p->history, kind, agency, (int)year, &m);
     if (rc != 0)
         ogid_warn("history", "%s", ogid_history_error(p->history));
     return m;
 }
 
-/* History: stores a checked report's model; a failure is logged, the check
- * stands. */
+/* History: stores a checked report's or register's model under its kind; a
+ * failure is logged, the check stands. */
 static void history_put(struct ogid_pipeline *p, const char *name, json_t *model)
 {
     json_t *meta = json_object_get(model, "meta");
@@ -255,18 +266,23 @@ static void history_put(struct ogid_pipeline *p, const char *name, json_t *model
     if (p->history == NULL || !json_is_string(json_object_get(meta, "agency")) ||
         !json_is_integer(json_object_get(meta, "year")))
         return;
-    if (ogid_history_put(p->history, OGID_HISTORY_REPORT, model) != 0)
+    if (ogid_history_put(p->history,
+                         is_register(model) ? OGID_HISTORY_REGISTER : OGID_HISTORY_REPORT,
+                         model) != 0)
         ogid_warn("history", "%s: not stored: %s", name, ogid_history_error(p->history));
 }
 
 /* Runs the rules with the same agency's reports of the year before
  * (ctx.previous) and the year after (ctx.next: when last year's report
  * arrives after this year's, the pair's cross-year findings go on the later
- * report), either NULL when the history has none. */
+ * report), and the other file of its register/report pair of the same year
+ * (ctx.counterpart: whichever of the two comes second gets the comparison),
+ * each NULL when the history has none. */
 static int run_rules(struct ogid_pipeline *p, json_t *model, json_t *previous, json_t *next,
-                     json_t *findings, const struct ogid_check_opts *co)
+                     json_t *counterpart, json_t *findings, const struct ogid_check_opts *co)
 {
-    struct ogid_rules_opts opts = {.previous = previous, .next = next};
+    struct ogid_rules_opts opts = {
+        .previous = previous, .next = next, .counterpart = counterpart};
 
     if (co != NULL) {
         opts.skip = co->skip;
@@ -295,6 +311,7 @@ json_t *ogid_pipeline_check_opts(struct ogid_pipeline *p, const char *path, cons
     char reason[512], sha[65] = "";
     uint64_t t0 = uv_hrtime(), t1, t2;
     json_t *model, *result, *findings, *counts, *previous = NULL, *next = NULL;
+    json_t *counterpart = NULL;
     int fd;
 
     fd = ogid_open_report(path, p->cfg->max_bytes, reason, sizeof reason);
@@ -317,18 +334,26 @@ json_t *ogid_pipeline_check_opts(struct ogid_pipeline *p, const char *path, cons
             json_object_get(json_object_get(model, "meta"), "agency"));
         json_t *year = json_object_get(json_object_get(model, "meta"), "year");
         if (agency != NULL && json_is_integer(year)) {
-            previous = history_get(p, agency, json_integer_value(year) - 1);
-            next = history_get(p, agency, json_integer_value(year) + 1);
+            json_int_t y = json_integer_value(year);
+
+            if (is_register(model)) {
+                counterpart = history_get(p, OGID_HISTORY_REPORT, agency, y);
+            } else {
+                previous = history_get(p, OGID_HISTORY_REPORT, agency, y - 1);
+                next = history_get(p, OGID_HISTORY_REPORT, agency, y + 1);
+                counterpart = history_get(p, OGID_HISTORY_REGISTER, agency, y);
+            }
         }
     }
     findings = json_array();
     if (findings != NULL && p->rules != NULL &&
-        run_rules(p, model, previous, next, findings, co) != 0) {
+        run_rules(p, model, previous, next, counterpart, findings, co) != 0) {
         json_decref(findings);
         findings = NULL;
     }
     json_decref(previous);
     json_decref(next);
+    json_decref(counterpart);
     t2 = uv_hrtime();
     if (findings == NULL) {
         json_decref(model);

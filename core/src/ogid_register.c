@@ -20,6 +20,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,15 +47,16 @@ struct column {
 
 static const struct column columns[] = {
     {"id", "编号", K_TEXT, NAMES("编号", "id", "序号", "登记编号", "申请编号")},
-    {"applicant", "申请人", K_TEXT, NAMES("申请人", "applicant", "申请人姓名", "申请人名称",
-                                          "申请人姓名或名称")},
+    {"applicant", "申请人", K_TEXT,
+     NAMES("申请人", "applicant", "申请人姓名", "申请人名称", "申请人姓名或名称")},
     {"applicant_type", "申请人类型", K_TYPE,
      NAMES("申请人类型", "applicant_type", "申请人类别", "申请人性质")},
-    {"received", "收到日期", K_DATE, NAMES("收到日期", "received", "收到申请日期", "申请收到日期")},
+    {"received", "收到日期", K_DATE,
+     NAMES("收到日期", "received", "收到申请日期", "申请收到日期")},
     {"correction_requested", "补正通知日期", K_DATE,
      NAMES("补正通知日期", "correction_requested", "补正告知日期", "通知补正日期")},
     {"correction_received", "补正收到日期", K_DATE,
-     NAMES("补正收到日期", "correction_received", "收到补正日期", "补正日期")},
+     NAMES("补正收到日期", "correction_received", "收到补正日期", "补正申请收到日期")},
     {"consultation_start", "征求意见开始", K_DATE,
      NAMES("征求意见开始", "consultation_start", "征求意见开始日期")},
     {"consultation_end", "征求意见结束", K_DATE,
@@ -62,11 +64,12 @@ static const struct column columns[] = {
     {"extended", "延期", K_BOOL, NAMES("延期", "extended", "是否延期", "延期答复")},
     {"fee_notice", "收费通知日期", K_DATE, NAMES("收费通知日期", "fee_notice")},
     {"fee_paid", "缴费日期", K_DATE, NAMES("缴费日期", "fee_paid", "缴纳日期")},
-    {"fee", "收费金额", K_MONEY, NAMES("收费金额", "fee", "信息处理费", "收费")},
+    {"fee", "收费金额", K_MONEY, NAMES("收费金额", "fee", "信息处理费", "信息处理费金额")},
     {"items", "件数", K_COUNT, NAMES("件数", "items", "计费件数")},
     {"pages", "页数", K_COUNT, NAMES("页数", "pages", "计费页数")},
     {"replied", "答复日期", K_DATE, NAMES("答复日期", "replied", "答复时间", "办结日期")},
-    {"outcome", "办理结果", K_OUTCOME, NAMES("办理结果", "outcome", "处理结果", "答复结果")},
+    {"outcome", "办理结果", K_OUTCOME,
+     NAMES("办理结果", "outcome", "处理结果", "答复结果")},
 };
 
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
@@ -100,8 +103,10 @@ static const struct {
      NAMES("其他法律行政法规禁止公开", "法律行政法规禁止公开")},
     {"withheld.security_stability", NAMES("危及“三安全一稳定”", "危及三安全一稳定")},
     {"withheld.third_party", NAMES("保护第三方合法权益")},
-    {"withheld.internal_affairs", NAMES("属于三类内部事务信息", "三类内部事务信息", "内部事务信息")},
-    {"withheld.process_information", NAMES("属于四类过程性信息", "四类过程性信息", "过程性信息")},
+    {"withheld.internal_affairs",
+     NAMES("属于三类内部事务信息", "三类内部事务信息", "内部事务信息")},
+    {"withheld.process_information",
+     NAMES("属于四类过程性信息", "四类过程性信息", "过程性信息")},
     {"withheld.enforcement_files", NAMES("属于行政执法案卷", "行政执法案卷")},
     {"withheld.inquiry_matters", NAMES("属于行政查询事项", "行政查询事项")},
     {"unavailable.not_held", NAMES("本机关不掌握相关政府信息", "不掌握相关政府信息")},
@@ -117,7 +122,8 @@ static const struct {
            "申请人无正当理由逾期不补正", "逾期不补正")},
     {"other.unpaid_fee",
      NAMES("申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-           "申请人逾期未按收费通知要求缴纳费用", "逾期未按收费通知要求缴纳费用", "逾期未缴费")},
+           "申请人逾期未按收费通知要求缴纳费用", "逾期未按收费通知要求缴纳费用",
+           "逾期未缴费")},
     {"other.misc", NAMES("其他", "其他处理")},
 };
 
@@ -137,12 +143,17 @@ static int starts(const char *s, const char *w)
 /* Punctuation and blanks that never tell two names apart, ASCII and CJK. */
 static size_t ignorable(const char *s)
 {
-    static const char *const cjk[] = {"、", "，", "。", "；", "：", "“", "”", "‘", "’",
-                                      "（", "）", "《", "》", "—", "·", "　", "【", "】",
-                                      "－", NULL};
+    static const char *const cjk[] = {"、", "，", "。", "；", "：", "“",  "”",
+                                      "‘",  "’",  "（", "）", "《", "》", "—",
+                                      "·",  "　", "【", "】", "－", NULL};
 
-    if (*s != '\0' && strchr(" \t\n\r.,;:'\"()[]{}-_/\\*", *s) != NULL)
-        return 1;
+    unsigned char c = (unsigned char)*s;
+
+    if (c < 0x80)
+        return c != '\0' && strchr(" \t\n\r.,;:'\"()[]{}-_/\\*", c) != NULL;
+    /* Only these lead bytes start the marks below; CJK characters do not. */
+    if (c != 0xC2 && c != 0xE2 && c != 0xE3 && c != 0xEF)
+        return 0;
     for (size_t i = 0; cjk[i] != NULL; i++)
         if (starts(s, cjk[i]))
             return strlen(cjk[i]);
@@ -152,8 +163,8 @@ static size_t ignorable(const char *s)
 /* The length of a numbering prefix at s ("(一)", "一、", "1.", "(3)"), or 0. */
 static size_t numbering(const char *s)
 {
-    static const char *const cn[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-                                     NULL};
+    static const char *const cn[] = {"一", "二", "三", "四", "五", "六",
+                                     "七", "八", "九", "十", NULL};
     const char *p = s;
     int open = 0, any = 0;
 
@@ -220,13 +231,39 @@ static void fold(const char *s, char *out, size_t outlen, int drop_numbering)
     out[o] = '\0';
 }
 
+/* The column names folded once: detection looks at every cell of the first
+ * rows of every table of every report. */
+#define MAX_NAMES 128
+#define NAME_BYTES 64
+
+static struct {
+    char folded[MAX_NAMES][NAME_BYTES];
+    int column[MAX_NAMES];
+    size_t n;
+} header_names;
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void fold_names(void)
+{
+    for (size_t c = 0; c < N_COLUMNS; c++)
+        for (size_t i = 0; columns[c].names[i] != NULL && header_names.n < MAX_NAMES; i++) {
+            fold(columns[c].names[i], header_names.folded[header_names.n], NAME_BYTES, 0);
+            header_names.column[header_names.n++] = (int)c;
+        }
+}
+
 /* The column a header cell names, or -1. A name with a bracketed tail
  * ("收费金额(元)", "页数（页）") is tried without it too. */
 static int column_of(const char *cell)
 {
-    char f[256], base[256];
+    char f[NAME_BYTES], base[NAME_BYTES];
     const char *br;
+    size_t len = strlen(cell);
 
+    /* Numbers and prose are no column names. */
+    if (len == 0 || len >= NAME_BYTES || (*cell >= '0' && *cell <= '9'))
+        return -1;
+    pthread_once(&names_once, fold_names);
     fold(cell, f, sizeof f, 0);
     if (f[0] == '\0')
         return -1;
@@ -234,22 +271,17 @@ static int column_of(const char *cell)
     br = strchr(cell, '(');
     if (br == NULL)
         br = strstr(cell, "（");
-    if (br != NULL && br > cell && (size_t)(br - cell) < sizeof base) {
-        char head[256];
+    if (br != NULL && br > cell) {
+        char head[NAME_BYTES];
 
         memcpy(head, cell, (size_t)(br - cell));
         head[br - cell] = '\0';
         fold(head, base, sizeof base, 0);
     }
-    for (size_t c = 0; c < N_COLUMNS; c++) {
-        for (size_t i = 0; columns[c].names[i] != NULL; i++) {
-            char n[256];
-
-            fold(columns[c].names[i], n, sizeof n, 0);
-            if (strcmp(f, n) == 0 || (base[0] != '\0' && strcmp(base, n) == 0))
-                return (int)c;
-        }
-    }
+    for (size_t i = 0; i < header_names.n; i++)
+        if (strcmp(f, header_names.folded[i]) == 0 ||
+            (base[0] != '\0' && strcmp(base, header_names.folded[i]) == 0))
+            return header_names.column[i];
     return -1;
 }
 
@@ -329,8 +361,8 @@ static const char *outcome_key(const char *text)
 /* Cells that say "nothing here". */
 static int blank(const char *s)
 {
-    static const char *const none[] = {"", "-", "/", "—", "——", "无", "空", "--", "N/A", "n/a",
-                                       "\\", NULL};
+    static const char *const none[] = {"",   "-",  "/",   "—",   "——", "无",
+                                       "空", "--", "N/A", "n/a", "\\", NULL};
 
     for (size_t i = 0; none[i] != NULL; i++)
         if (strcmp(s, none[i]) == 0)
@@ -358,10 +390,10 @@ static int read_date(const char *s, char out[11])
  * no extension unless the register says so. */
 static int read_bool(const char *s)
 {
-    static const char *const yes[] = {"是", "y", "yes", "true", "1", "√", "✓", "已延期", "延期",
-                                      "有", NULL};
-    static const char *const no[] = {"否", "n", "no", "false", "0", "×", "未延期", "不延期",
-                                     NULL};
+    static const char *const yes[] = {"是", "y",      "yes",  "true", "1", "√",
+                                      "✓",  "已延期", "延期", "有",   NULL};
+    static const char *const no[] = {"否", "n",      "no",     "false", "0",
+                                     "×",  "未延期", "不延期", NULL};
     char f[64];
 
     if (blank(s))
@@ -491,7 +523,8 @@ struct meta {
     int year;
 };
 
-static const char *const agency_keys[] = {"机关", "单位", "机关名称", "单位名称", "agency", NULL};
+static const char *const agency_keys[] = {"机关",     "单位",   "机关名称",
+                                          "单位名称", "agency", NULL};
 static const char *const year_keys[] = {"年度", "年份", "统计年度", "year", NULL};
 
 /* The first year 1900-2999 written in s, or 0. */
@@ -661,8 +694,8 @@ static json_t *value_of(struct build *b, const struct column *col, const char *s
             return json_null();
         if (read_date(s, date))
             return json_string(date);
-        note(b, "REGISTER_BAD_DATE", line, col->key, "第%ld行“%s”列的“%s”不是日期，按空白处理",
-             line, col->label, s);
+        note(b, "REGISTER_BAD_DATE", line, col->key,
+             "第%ld行“%s”列的“%s”不是日期，按空白处理", line, col->label, s);
         return json_null();
     case K_BOOL:
         flag = read_bool(s);
@@ -714,7 +747,8 @@ static void count_row(json_t *row, struct counts *cn)
         cn->by_type[i]++;
     else
         cn->unknown_type++;
-    for (i = 0; outcome != NULL && i < N_OUTCOMES && strcmp(outcomes[i].key, outcome) != 0; i++)
+    for (i = 0; outcome != NULL && i < N_OUTCOMES && strcmp(outcomes[i].key, outcome) != 0;
+         i++)
         ;
     if (outcome != NULL && i < N_OUTCOMES)
         cn->by_outcome[i]++;
@@ -760,7 +794,8 @@ static json_t *read_rows(struct build *b, const struct ogid_block *t, size_t hea
         if (!any)
             continue;
         if (totals_row(first) || totals_row(ogid_block_cell(t, r, 0))) {
-            note(b, "REGISTER_TOTALS_ROW", line, NULL, "第%ld行是合计行，不作为一件申请", line);
+            note(b, "REGISTER_TOTALS_ROW", line, NULL, "第%ld行是合计行，不作为一件申请",
+                 line);
             continue;
         }
         row = json_object();
@@ -842,7 +877,8 @@ int ogid_register_build(const struct ogid_document *doc, json_t *source, json_t 
         return OGID_EINVAL;
     t = &doc->blocks[ti];
     memset(&cn, 0, sizeof cn);
-    if ((b.notes = json_array()) == NULL || (col_of = calloc(t->cols, sizeof *col_of)) == NULL)
+    if ((b.notes = json_array()) == NULL ||
+        (col_of = calloc(t->cols, sizeof *col_of)) == NULL)
         goto nomem;
 
     /* The columns: the first of two with one name counts. */
@@ -872,8 +908,8 @@ int ogid_register_build(const struct ogid_document *doc, json_t *source, json_t 
                              strcmp(columns[k].key, "replied") == 0 ||
                              strcmp(columns[k].key, "applicant_type") == 0 ||
                              strcmp(columns[k].key, "outcome") == 0))
-                note(&b, "REGISTER_COLUMN_MISSING", 0, columns[k].key,
-                     "台账没有“%s”列", columns[k].label);
+                note(&b, "REGISTER_COLUMN_MISSING", 0, columns[k].key, "台账没有“%s”列",
+                     columns[k].label);
         }
     }
 
@@ -895,8 +931,8 @@ int ogid_register_build(const struct ogid_document *doc, json_t *source, json_t 
                      m.agency[0] ? json_string(m.agency) : json_null(), "year",
                      m.year ? json_integer(m.year) : json_null(), "title");
     out = json_pack("{s:i, s:s, s:O, s:o*, s:o*, s:o*, s:o*, s:O}", "model", 1, "kind",
-                    "register", "source", source, "meta", meta, "columns", cols, "rows", rows,
-                    "counts", counts_json(&b, &cn), "notes", b.notes);
+                    "register", "source", source, "meta", meta, "columns", cols, "rows",
+                    rows, "counts", counts_json(&b, &cn), "notes", b.notes);
     if (out == NULL || b.nomem)
         goto nomem;
     json_decref(b.notes);

@@ -81,6 +81,7 @@ struct ogid_rules {
     const char *cur_severity;
     const json_t *previous;
     const json_t *next;
+    const json_t *counterpart;
 };
 
 /* Addresses used as registry keys. */
@@ -1254,6 +1255,10 @@ static int l_rule_prepare(lua_State *L)
         ogid_lua_push_json(L, rs->next);
         lua_setfield(L, -2, "next");
     }
+    if (rs->counterpart) {
+        ogid_lua_push_json(L, rs->counterpart);
+        lua_setfield(L, -2, "counterpart");
+    }
     lua_pushinteger(L, rs->serial);
     lua_pushcclosure(L, l_ctx_finding, 1);
     lua_setfield(L, -2, "finding");
@@ -1363,12 +1368,13 @@ static void begin_run(struct ogid_rules *rs, json_t *findings, const struct ogid
     rs->enomem = 0;
     rs->previous = opts && json_is_object(opts->previous) ? opts->previous : NULL;
     rs->next = opts && json_is_object(opts->next) ? opts->next : NULL;
+    rs->counterpart = opts && json_is_object(opts->counterpart) ? opts->counterpart : NULL;
 }
 
 static int end_run(struct ogid_rules *rs)
 {
     rs->findings = NULL;
-    rs->previous = rs->next = NULL;
+    rs->previous = rs->next = rs->counterpart = NULL;
     rs->cur_params = NULL;
     rs->cur_severity = NULL;
     return rs->enomem ? OGID_ENOMEM : 0;

@@ -83,6 +83,11 @@ struct ogid_rules_opts {
     /* ctx.next: the same agency's report for the year after, when it was
      * checked before this one; may be NULL. Not modified. */
     json_t *next;
+    /* ctx.counterpart: the other file of a register/report pair from the
+     * history store — the report of the same agency and year when a request
+     * register is checked, the register when a report is checked; may be
+     * NULL. Not modified. */
+    json_t *counterpart;
 };
 
 /* Runs every enabled rule on `model` and appends to the array `findings`

@@ -528,8 +528,8 @@ static int judge(json_t *findings, const struct ogid_config_node *expect,
     return 0;
 }
 
-static const char *const case_keys[] = {"name",   "rule",   "input", "previous", "params",
-                                        "set",    "expect", "reject", NULL};
+static const char *const case_keys[] = {"name", "rule",   "input",  "previous", "counterpart",
+                                        "params", "set", "expect", "reject",   NULL};
 
 /* The rules loaded from rule_file (resolved path). */
 static size_t rules_of_file(struct ogid_rules *rs, const char *rule_file, long *only)
@@ -555,7 +555,8 @@ static void run_case(struct run *R, const char *file, const char *dir, const cha
     const struct ogid_config_node *name_n, *rule_n, *v;
     char label[PATH_MAX + 32], why[2048], perr[2048];
     const char *name = NULL, *id;
-    json_t *model = NULL, *previous = NULL, *findings = NULL, *params = NULL;
+    json_t *model = NULL, *previous = NULL, *counterpart = NULL, *findings = NULL;
+    json_t *params = NULL;
     struct ogid_rules_opts opts = {0};
     long only = -1;
     size_t k, n_in_file;
@@ -581,7 +582,7 @@ static void run_case(struct run *R, const char *file, const char *dir, const cha
         if (case_keys[j] == NULL) {
             fail_case(R, label, name ? name : why,
                       "%s:%zu:%zu: unknown key \"%s\" (known: name, rule, input, previous, "
-                      "params, set, expect, reject)",
+                      "counterpart, params, set, expect, reject)",
                       file, c->keys[k].line, c->keys[k].column, c->keys[k].text);
             return;
         }
@@ -630,6 +631,15 @@ static void run_case(struct run *R, const char *file, const char *dir, const cha
             goto done;
         }
         opts.previous = previous;
+    }
+    if ((v = ogid_config_node_get(c, "counterpart")) != NULL && !ogid_config_node_is_null(v)) {
+        if (v->type != OGID_NODE_SCALAR ||
+            (counterpart = load_input(R, dir, v->text, why, sizeof why)) == NULL) {
+            fail_case(R, label, name, "counterpart: %s",
+                      v->type != OGID_NODE_SCALAR ? "must be a file name" : why);
+            goto done;
+        }
+        opts.counterpart = counterpart;
     }
     if ((v = ogid_config_node_get(c, "set")) != NULL && !ogid_config_node_is_null(v)) {
         if (v->type != OGID_NODE_MAPPING) {
@@ -685,6 +695,7 @@ done:
     json_decref(findings);
     json_decref(params);
     json_decref(previous);
+    json_decref(counterpart);
     json_decref(model);
 }
 

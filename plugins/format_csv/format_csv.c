@@ -88,14 +88,26 @@ static uint32_t normal_form(uint32_t cp)
     if (cp >= 0xFF01 && cp <= 0xFF5E)
         return cp - 0xFF01 + 0x21;
     switch (cp) {
-    case 0x3000: case 0x00A0: case 0x2002: case 0x2003: case 0x2009: case 0x200A:
+    case 0x3000:
+    case 0x00A0:
+    case 0x2002:
+    case 0x2003:
+    case 0x2009:
+    case 0x200A:
     case 0x202F:
         return ' ';
-    case 0x201C: case 0x201D: case 0x201E: case 0x2033:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x2033:
         return '"';
-    case 0x2018: case 0x2019: case 0x201A: case 0x2032:
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x2032:
         return '\'';
-    case 0xFEFF: case 0x200B:
+    case 0xFEFF:
+    case 0x200B:
         return 0;
     default:
         return cp;
@@ -225,7 +237,7 @@ static void normalise_into(struct tbuf *t, const char *str, size_t n)
 
 struct reader {
     const char *p, *end;
-    uint32_t line;  /* line of *p */
+    uint32_t line; /* line of *p */
     char delim;
     /* Reading the host's text, in which curly quotes became straight ones:
      * a quote in a quoted field that is neither doubled nor followed by the
@@ -299,7 +311,8 @@ static void read_field(struct reader *r, struct tbuf *raw)
                 }
                 while (after < r->end && *after == ' ')
                     after++;
-                if (!r->curly || after >= r->end || *after == r->delim || is_eol(r, after)) {
+                if (!r->curly || after >= r->end || *after == r->delim ||
+                    is_eol(r, after)) {
                     q++;
                     break;
                 }
@@ -637,7 +650,8 @@ static int csv_parse(const struct ogid_input *in, const struct ogid_doc_builder 
         if ((rc = b->row_begin(b->ctx)) != 0)
             goto done;
         for (size_t i = 0; i < rec.n; i++)
-            if ((rc = b->cell(b->ctx, rec.f[i].s ? rec.f[i].s : "", rec.f[i].len, 1, 1)) != 0)
+            if ((rc = b->cell(b->ctx, rec.f[i].s ? rec.f[i].s : "", rec.f[i].len, 1, 1)) !=
+                0)
                 goto done;
         next_row_line = line + 1;
     }

@@ -48,9 +48,13 @@
 #define MAX_SMALL_PART (4u << 20) /* relationships and the workbook */
 #define DEFAULT_MAX_EXPANDED ((size_t)64 << 20)
 #define DEFAULT_MAX_CELLS ((size_t)200000)
-#define MAX_COLUMNS 16384u     /* XFD, Excel's last column */
-#define MAX_ROW 1048576u       /* Excel's last row */
+#define MAX_COLUMNS 16384u /* XFD, Excel's last column */
+#define MAX_ROW 1048576u   /* Excel's last row */
 #define MAX_MERGES 1024u
+/* Runs of more empty cells than this are emitted as one spanning cell, at
+ * most MAX_EMPTY_SPAN wide (the builder's colspan cap). */
+#define EMPTY_RUN 64u
+#define MAX_EMPTY_SPAN 1000u
 #define MAX_PATH_LEN 512
 
 static const struct ogid_host *host;
@@ -109,14 +113,29 @@ static uint32_t normal_form(uint32_t cp)
     if (cp >= 0xFF01 && cp <= 0xFF5E)
         return cp - 0xFF01 + 0x21;
     switch (cp) {
-    case 0x3000: case 0x00A0: case 0x2002: case 0x2003: case 0x2009: case 0x200A:
-    case 0x202F: case '\t': case '\f': case '\v':
+    case 0x3000:
+    case 0x00A0:
+    case 0x2002:
+    case 0x2003:
+    case 0x2009:
+    case 0x200A:
+    case 0x202F:
+    case '\t':
+    case '\f':
+    case '\v':
         return ' ';
-    case 0x201C: case 0x201D: case 0x201E: case 0x2033:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x2033:
         return '"';
-    case 0x2018: case 0x2019: case 0x201A: case 0x2032:
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x2032:
         return '\'';
-    case 0xFEFF: case 0x200B:
+    case 0xFEFF:
+    case 0x200B:
         return 0;
     default:
         return cp;
@@ -314,7 +333,8 @@ static xmlDoc *read_xml(const char *buf, size_t len, const char *name)
 
 /* Reads and parses one part. *doc is NULL when the part is missing
  * (return 0) or on error. */
-static int read_part(zip_t *za, const char *name, size_t limit, size_t *budget, xmlDoc **doc)
+static int read_part(zip_t *za, const char *name, size_t limit, size_t *budget,
+                     xmlDoc **doc)
 {
     char *buf;
     size_t len;
@@ -333,7 +353,8 @@ static int read_part(zip_t *za, const char *name, size_t limit, size_t *budget, 
 
 static int named(const xmlNode *n, const char *name)
 {
-    return n != NULL && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+    return n != NULL && n->type == XML_ELEMENT_NODE &&
+           strcmp((const char *)n->name, name) == 0;
 }
 
 static xmlNode *child(const xmlNode *n, const char *name)
@@ -435,7 +456,8 @@ static int find_workbook(zip_t *za, size_t *budget, struct parts *pt)
         return 0; /* unreadable relationships: the usual place */
     if (rc != 0 || doc == NULL)
         return rc;
-    for (xmlNode *c = xmlDocGetRootElement(doc) ? xmlDocGetRootElement(doc)->children : NULL;
+    for (xmlNode *c = xmlDocGetRootElement(doc) ? xmlDocGetRootElement(doc)->children
+                                                : NULL;
          c != NULL; c = c->next) {
         xmlChar *type, *target;
 
@@ -443,7 +465,8 @@ static int find_workbook(zip_t *za, size_t *budget, struct parts *pt)
             continue;
         type = attr(c, "Type");
         target = attr(c, "Target");
-        if (type != NULL && target != NULL && ends_with((const char *)type, "/officeDocument"))
+        if (type != NULL && target != NULL &&
+            ends_with((const char *)type, "/officeDocument"))
             if (resolve("", (const char *)target, pt->workbook, sizeof pt->workbook) != 0)
                 snprintf(pt->workbook, sizeof pt->workbook, "xl/workbook.xml");
         xmlFree(type);
@@ -494,7 +517,8 @@ static int read_workbook(zip_t *za, size_t *budget, struct parts *pt, xmlChar **
 
 /* The sheet, shared strings and styles parts, from the workbook's
  * relationships; the usual names where they do not say. */
-static int read_workbook_rels(zip_t *za, size_t *budget, struct parts *pt, const xmlChar *rid)
+static int read_workbook_rels(zip_t *za, size_t *budget, struct parts *pt,
+                              const xmlChar *rid)
 {
     char dir[MAX_PATH_LEN], rels[2 * MAX_PATH_LEN + 16];
     const char *base;
@@ -518,7 +542,8 @@ static int read_workbook_rels(zip_t *za, size_t *budget, struct parts *pt, const
         return 0;
     if (rc != 0 || doc == NULL)
         return rc;
-    for (xmlNode *c = xmlDocGetRootElement(doc) ? xmlDocGetRootElement(doc)->children : NULL;
+    for (xmlNode *c = xmlDocGetRootElement(doc) ? xmlDocGetRootElement(doc)->children
+                                                : NULL;
          c != NULL; c = c->next) {
         xmlChar *id, *type, *target;
         char *into = NULL;
@@ -529,7 +554,8 @@ static int read_workbook_rels(zip_t *za, size_t *budget, struct parts *pt, const
         type = attr(c, "Type");
         target = attr(c, "Target");
         if (target != NULL && type != NULL) {
-            if (rid != NULL && id != NULL && strcmp((const char *)id, (const char *)rid) == 0)
+            if (rid != NULL && id != NULL &&
+                strcmp((const char *)id, (const char *)rid) == 0)
                 into = pt->sheet;
             else if (ends_with((const char *)type, "/sharedStrings"))
                 into = pt->strings;
@@ -640,7 +666,9 @@ static int date_code(const char *code)
             if (*p == '\0')
                 return y || d || (m && !hs);
             break;
-        case '\\': case '_': case '*':
+        case '\\':
+        case '_':
+        case '*':
             if (p[1] != '\0')
                 p++;
             break;
@@ -656,16 +684,22 @@ static int date_code(const char *code)
             p = e;
             break;
         }
-        case 'y': case 'Y':
+        case 'y':
+        case 'Y':
             y = 1;
             break;
-        case 'd': case 'D':
+        case 'd':
+        case 'D':
             d = 1;
             break;
-        case 'm': case 'M':
+        case 'm':
+        case 'M':
             m = 1;
             break;
-        case 'h': case 'H': case 's': case 'S':
+        case 'h':
+        case 'H':
+        case 's':
+        case 'S':
             hs = 1;
             break;
         default:
@@ -1002,8 +1036,9 @@ static void read_merges(const xmlNode *ws, struct sheet *s)
     }
 }
 
-static int read_sheet(zip_t *za, const char *part, size_t *budget, const struct strings *sst,
-                      const struct styles *st, int date1904, struct sheet *s)
+static int read_sheet(zip_t *za, const char *part, size_t *budget,
+                      const struct strings *sst, const struct styles *st, int date1904,
+                      struct sheet *s)
 {
     xmlDoc *doc;
     xmlNode *ws, *data;
@@ -1092,8 +1127,8 @@ static int read_sheet(zip_t *za, const char *part, size_t *budget, const struct 
 }
 
 /* The merge among active[0..n) covering (row, col), or NULL. */
-static const struct merge *merge_at(const struct merge *const *active, size_t n, uint32_t row,
-                                    uint32_t col)
+static const struct merge *merge_at(const struct merge *const *active, size_t n,
+                                    uint32_t row, uint32_t col)
 {
     for (size_t i = 0; i < n; i++) {
         const struct merge *m = active[i];
@@ -1152,6 +1187,22 @@ static int emit(const struct sheet *s, const struct ogid_doc_builder *b)
                 i++;
             if (i < j && s->cells[i].col == col)
                 text = s->cells[i].text;
+            if (m == NULL && text[0] == '\0') {
+                /* A long run of empty cells (a value far to the right, in
+                 * column XFD) is one empty cell spanning it, not thousands. */
+                uint32_t run = 1;
+
+                while (col + run < width && run < MAX_EMPTY_SPAN &&
+                       !(i < j && s->cells[i].col == col + run) &&
+                       merge_at(active, n_active, row, col + run) == NULL)
+                    run++;
+                if (run > EMPTY_RUN) {
+                    if ((rc = b->cell(b->ctx, "", 0, 1, run)) != 0)
+                        goto done;
+                    col += run - 1;
+                    continue;
+                }
+            }
             rc = b->cell(b->ctx, text, strlen(text), m ? m->r2 - m->r1 + 1 : 1,
                          m ? m->c2 - m->c1 + 1 : 1);
             if (rc != 0)

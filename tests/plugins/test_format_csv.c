@@ -152,7 +152,8 @@ static void test_csv_probe(void **state)
     /* A header and a record of as many fields. */
     assert_int_equal(probe("x.csv", buf, len), 70);
     free(buf);
-    assert_int_equal(probe_str("t.tsv", "编号\t申请人\t收到日期\nR1\t张某\t2023-01-05\n"), 70);
+    assert_int_equal(probe_str("t.tsv", "编号\t申请人\t收到日期\nR1\t张某\t2023-01-05\n"),
+                     70);
     /* A header alone. */
     assert_int_equal(probe_str("x", "编号,申请人,收到日期\n"), 50);
     /* Ragged: only where the name says CSV. */
@@ -165,8 +166,8 @@ static void test_csv_probe(void **state)
         probe_str("x", "Each report is kept byte for byte as it was found (web page, text "
                        "copied from a page, or a crawler dump), with its quirks.\nmore\n"),
         0);
-    assert_int_equal(probe_str("x", "根据条例,现发布年度报告,本报告统计数据从1月1日至12月31日。\n"),
-                     0);
+    assert_int_equal(
+        probe_str("x", "根据条例,现发布年度报告,本报告统计数据从1月1日至12月31日。\n"), 0);
     /* A bare number is no column name. */
     assert_int_equal(probe_str("x", "15,1,0,0\n1,2,3,4\n"), 0);
     /* The annual reports are text, not CSV. */
@@ -221,12 +222,12 @@ static void test_csv_fixture(void **state)
 
 static void test_csv_quoting(void **state)
 {
-    struct ogid_document *doc = parse_str(
-        "a,b,c\r\n"
-        "\"x,1\",\"say \"\"hi\"\"\",\"two\r\nlines\"\r\n"
-        "plain \"inner\" quote,  padded  ,\"closed\" tail\r\n"
-        ",,\r\n"
-        "last,row,\"never closed\n");
+    struct ogid_document *doc =
+        parse_str("a,b,c\r\n"
+                  "\"x,1\",\"say \"\"hi\"\"\",\"two\r\nlines\"\r\n"
+                  "plain \"inner\" quote,  padded  ,\"closed\" tail\r\n"
+                  ",,\r\n"
+                  "last,row,\"never closed\n");
     const struct ogid_block *t = table(doc);
 
     assert_int_equal(t->line, 1);
@@ -279,8 +280,9 @@ static void test_csv_curly_quotes(void **state)
 
 static void test_csv_lines(void **state)
 {
-    struct ogid_document *doc = parse_str("\n# 机关:某局\n\n编号,申请人,收到日期\n\nR1,甲,2023-01-05\n\n\n"
-                                          "R2,乙,2023-01-06\n\n\n");
+    struct ogid_document *doc =
+        parse_str("\n# 机关:某局\n\n编号,申请人,收到日期\n\nR1,甲,2023-01-05\n\n\n"
+                  "R2,乙,2023-01-06\n\n\n");
     const struct ogid_block *t = table(doc);
 
     assert_int_equal(doc->n_blocks, 2);
@@ -407,16 +409,11 @@ static void test_csv_register_model(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_probe),
-        cmocka_unit_test(test_csv_fixture),
-        cmocka_unit_test(test_csv_quoting),
-        cmocka_unit_test(test_csv_curly_quotes),
-        cmocka_unit_test(test_csv_lines),
-        cmocka_unit_test(test_csv_tabs_and_bom),
-        cmocka_unit_test(test_csv_gb18030),
-        cmocka_unit_test(test_csv_cell_limit),
-        cmocka_unit_test(test_csv_stray_quotes),
-        cmocka_unit_test(test_csv_register_model),
+        cmocka_unit_test(test_csv_probe),        cmocka_unit_test(test_csv_fixture),
+        cmocka_unit_test(test_csv_quoting),      cmocka_unit_test(test_csv_curly_quotes),
+        cmocka_unit_test(test_csv_lines),        cmocka_unit_test(test_csv_tabs_and_bom),
+        cmocka_unit_test(test_csv_gb18030),      cmocka_unit_test(test_csv_cell_limit),
+        cmocka_unit_test(test_csv_stray_quotes), cmocka_unit_test(test_csv_register_model),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -195,9 +195,9 @@ static unsigned char *make_zip(const struct entry *e, size_t n, size_t *len)
 #define PKG_NS "http://schemas.openxmlformats.org/package/2006/relationships"
 #define XML_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
 
-static const char root_rels[] =
-    XML_HEAD "<Relationships xmlns=\"" PKG_NS "\"><Relationship Id=\"rId1\" "
-             "Type=\"" REL_NS "/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>";
+static const char root_rels[] = XML_HEAD
+    "<Relationships xmlns=\"" PKG_NS "\"><Relationship Id=\"rId1\" "
+    "Type=\"" REL_NS "/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>";
 
 static const char workbook_rels[] =
     XML_HEAD "<Relationships xmlns=\"" PKG_NS "\">"
@@ -213,7 +213,8 @@ static const char workbook_rels[] =
  * 8 custom 168 ([h]:mm). */
 static const char styles[] =
     XML_HEAD "<styleSheet xmlns=\"" MAIN_NS "\"><numFmts count=\"5\">"
-             "<numFmt numFmtId=\"164\" formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;\"/>"
+             "<numFmt numFmtId=\"164\" "
+             "formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;\"/>"
              "<numFmt numFmtId=\"165\" formatCode=\"0.00\"/>"
              "<numFmt numFmtId=\"166\" formatCode=\"[Red]#,##0\"/>"
              "<numFmt numFmtId=\"167\" formatCode=\"mm:ss\"/>"
@@ -250,14 +251,16 @@ static char *sheet_xml(const char *rows, const char *after)
     char *s = malloc(n);
 
     assert_non_null(s);
-    snprintf(s, n, XML_HEAD "<worksheet xmlns=\"" MAIN_NS "\"><sheetData>%s</sheetData>%s"
-                            "</worksheet>",
+    snprintf(s, n,
+             XML_HEAD "<worksheet xmlns=\"" MAIN_NS "\"><sheetData>%s</sheetData>%s"
+                      "</worksheet>",
              rows, after);
     return s;
 }
 
 /* A workbook of one sheet with the styles and shared strings above. */
-static unsigned char *make_xlsx(const char *rows, const char *after, int date1904, size_t *len)
+static unsigned char *make_xlsx(const char *rows, const char *after, int date1904,
+                                size_t *len)
 {
     char *wb = workbook_xml(date1904), *sh = sheet_xml(rows, after);
     struct entry e[] = {
@@ -330,7 +333,8 @@ static void test_xlsx_probe(void **state)
  * (serials under the custom format yyyy-mm-dd) and come back as text. */
 static void test_xlsx_fixture_matches_csv(void **state)
 {
-    struct ogid_document *x = parse_path(xlsx, REGISTERS "tongxin-county-office-2023-register.xlsx");
+    struct ogid_document *x =
+        parse_path(xlsx, REGISTERS "tongxin-county-office-2023-register.xlsx");
     const struct ogid_block *t = table(x), *c;
     struct ogid_document *cd;
 
@@ -365,9 +369,11 @@ static void test_xlsx_fixture_matches_csv(void **state)
  * but for the line (the sheet row), the same counts, meta and notes. */
 static void test_xlsx_register_model(void **state)
 {
-    struct ogid_document *x = parse_path(xlsx, REGISTERS "tongxin-county-office-2023-register.xlsx");
+    struct ogid_document *x =
+        parse_path(xlsx, REGISTERS "tongxin-county-office-2023-register.xlsx");
     struct ogid_document *c;
-    json_t *sx = json_pack("{s:s}", "file", "a.xlsx"), *sc = json_pack("{s:s}", "file", "a.csv");
+    json_t *sx = json_pack("{s:s}", "file", "a.xlsx"),
+           *sc = json_pack("{s:s}", "file", "a.csv");
     json_t *mx = NULL, *mc = NULL;
     size_t i;
     json_t *rx;
@@ -387,8 +393,8 @@ static void test_xlsx_register_model(void **state)
     assert_int_equal(json_array_size(json_object_get(mx, "rows")), 30);
     json_array_foreach(json_object_get(mx, "rows"), i, rx)
     {
-        json_t *a = json_deep_copy(rx), *b = json_deep_copy(json_array_get(
-                                              json_object_get(mc, "rows"), i));
+        json_t *a = json_deep_copy(rx),
+               *b = json_deep_copy(json_array_get(json_object_get(mc, "rows"), i));
 
         /* Sheet rows 5-12 are CSV lines 5-12; after R08's two-line remark
          * the CSV is one line ahead. */
@@ -428,7 +434,7 @@ static void test_xlsx_values(void **state)
     assert_cell(t, 0, 2, "答复日期", 1); /* rich text runs, no phonetic reading */
     assert_cell(t, 0, 3, "", 0);         /* an index past the table: no cell */
     assert_cell(t, 1, 0, "R1", 1);
-    assert_cell(t, 1, 1, "150元", 1);     /* full-width digits, the host's way */
+    assert_cell(t, 1, 1, "150元", 1); /* full-width digits, the host's way */
     assert_cell(t, 1, 2, "1100", 1);
     assert_cell(t, 1, 3, "0.3", 1);
     assert_cell(t, 1, 4, "TRUE", 1);
@@ -446,7 +452,8 @@ static void test_xlsx_values(void **state)
 static void test_xlsx_dates(void **state)
 {
     struct ogid_document *doc = parse_sheet(
-        "<row r=\"1\"><c r=\"A1\" s=\"1\"><v>45000</v></c><c r=\"B1\" s=\"2\"><v>45000.75</v></c>"
+        "<row r=\"1\"><c r=\"A1\" s=\"1\"><v>45000</v></c><c r=\"B1\" "
+        "s=\"2\"><v>45000.75</v></c>"
         "<c r=\"C1\" s=\"7\"><v>45000</v></c><c r=\"D1\" s=\"5\"><v>0.5</v></c>"
         "<c r=\"E1\" s=\"6\"><v>0.5</v></c><c r=\"F1\" s=\"8\"><v>45000</v></c>"
         "<c r=\"G1\" s=\"1\"><v>60</v></c><c r=\"H1\" s=\"1\"><v>61</v></c>"
@@ -483,14 +490,15 @@ static void test_xlsx_dates(void **state)
  * reference; a cell without a value is empty. */
 static void test_xlsx_layout(void **state)
 {
-    struct ogid_document *doc = parse_sheet(
-        "<row r=\"3\"><c r=\"C3\" s=\"1\"/><c r=\"B3\" t=\"inlineStr\"><is><t>b</t></is></c>"
-        "<c r=\"A3\" t=\"inlineStr\"><is><t>a</t></is></c></row>"
-        "<row r=\"4\"><c r=\"A4\"/></row>"
-        "<row r=\"6\"><c t=\"inlineStr\"><is><t>x</t></is></c>"
-        "<c t=\"inlineStr\"><is><t>y</t></is></c></row>"
-        "<row><c r=\"D7\"><v>4</v></c></row>",
-        "", 0);
+    struct ogid_document *doc =
+        parse_sheet("<row r=\"3\"><c r=\"C3\" s=\"1\"/><c r=\"B3\" "
+                    "t=\"inlineStr\"><is><t>b</t></is></c>"
+                    "<c r=\"A3\" t=\"inlineStr\"><is><t>a</t></is></c></row>"
+                    "<row r=\"4\"><c r=\"A4\"/></row>"
+                    "<row r=\"6\"><c t=\"inlineStr\"><is><t>x</t></is></c>"
+                    "<c t=\"inlineStr\"><is><t>y</t></is></c></row>"
+                    "<row><c r=\"D7\"><v>4</v></c></row>",
+                    "", 0);
     const struct ogid_block *t = table(doc);
 
     assert_int_equal(t->line, 3);
@@ -503,6 +511,29 @@ static void test_xlsx_layout(void **state)
     assert_cell(t, 3, 0, "x", 1);
     assert_cell(t, 3, 1, "y", 1);
     assert_cell(t, 4, 3, "4", 1);
+    ogid_document_free(doc);
+}
+
+/* A value in the last column, XFD: the empty cells before it are a few
+ * spanning cells, not 16 382 of them. */
+static void test_xlsx_far_column(void **state)
+{
+    struct ogid_document *doc =
+        parse_sheet("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>near</t></is></c>"
+                    "<c r=\"XFD1\" t=\"inlineStr\"><is><t>far</t></is></c></row>"
+                    "<row r=\"2\"><c r=\"B2\" t=\"inlineStr\"><is><t>b</t></is></c></row>",
+                    "", 0);
+    const struct ogid_block *t = table(doc);
+
+    assert_int_equal(t->cols, 16384);
+    assert_cell(t, 0, 0, "near", 1);
+    assert_cell(t, 0, 1, "", 1);
+    assert_cell(t, 0, 2, "", 0);
+    assert_cell(t, 0, 1001, "", 1);
+    assert_cell(t, 0, 16383, "far", 1);
+    assert_cell(t, 1, 0, "", 1);
+    assert_cell(t, 1, 1, "b", 1);
+    assert_cell(t, 1, 2, "", 0);
     ogid_document_free(doc);
 }
 
@@ -555,9 +586,10 @@ static void test_xlsx_first_sheet(void **state)
     static const char strings[] =
         XML_HEAD "<sst xmlns=\"" MAIN_NS "\"><si><t>来自共享字符串</t></si></sst>";
     char *first = sheet_xml("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>", "");
-    char *other = sheet_xml("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>说明页</t></is>"
-                            "</c></row>",
-                            "");
+    char *other =
+        sheet_xml("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>说明页</t></is>"
+                  "</c></row>",
+                  "");
     struct entry e[] = {
         {"_rels/.rels", root_rels, sizeof root_rels - 1},
         {"xl/workbook.xml", wb, sizeof wb - 1},
@@ -638,8 +670,8 @@ static void test_xlsx_expanded_limit(void **state)
     struct ogid_document *doc = NULL;
     size_t len;
     unsigned char *zip =
-        make_xlsx("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>x</t></is></c></row>", "", 0,
-                  &len);
+        make_xlsx("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>x</t></is></c></row>",
+                  "", 0, &len);
 
     xlsx->fini();
     host.max_expanded_bytes = 1500;
@@ -654,9 +686,10 @@ static void test_xlsx_expanded_limit(void **state)
 static void test_xlsx_entities(void **state)
 {
     static const char *const sheets[] = {
-        XML_HEAD "<!DOCTYPE w [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>"
-                 "<worksheet xmlns=\"" MAIN_NS "\"><sheetData><row r=\"1\"><c r=\"A1\" "
-                 "t=\"inlineStr\"><is><t>&b;</t></is></c></row></sheetData></worksheet>",
+        XML_HEAD
+        "<!DOCTYPE w [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>"
+        "<worksheet xmlns=\"" MAIN_NS "\"><sheetData><row r=\"1\"><c r=\"A1\" "
+        "t=\"inlineStr\"><is><t>&b;</t></is></c></row></sheetData></worksheet>",
         XML_HEAD "<!DOCTYPE w [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
                  "<worksheet xmlns=\"" MAIN_NS "\"><sheetData><row r=\"1\"><c r=\"A1\" "
                  "t=\"inlineStr\"><is><t>&x;</t></is></c></row></sheetData></worksheet>",
@@ -768,10 +801,11 @@ static void test_xlsx_cell_limit(void **state)
     struct ogid_document *doc = NULL;
 
     for (int i = 1; i <= 60; i++)
-        off += (size_t)snprintf(rows + off, sizeof rows - off,
-                                "<row r=\"%d\"><c r=\"A%d\"><v>1</v></c><c r=\"B%d\"><v>2</v>"
-                                "</c></row>",
-                                i, i, i);
+        off +=
+            (size_t)snprintf(rows + off, sizeof rows - off,
+                             "<row r=\"%d\"><c r=\"A%d\"><v>1</v></c><c r=\"B%d\"><v>2</v>"
+                             "</c></row>",
+                             i, i, i);
     zip = make_xlsx(rows, "", 0, &len);
     assert_int_equal(parse_with(xlsx, zip, len, 50, &doc), OGID_ETOOBIG);
     ogid_document_free(doc);
@@ -795,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_values),
         cmocka_unit_test(test_xlsx_dates),
         cmocka_unit_test(test_xlsx_layout),
+        cmocka_unit_test(test_xlsx_far_column),
         cmocka_unit_test(test_xlsx_merges),
         cmocka_unit_test(test_xlsx_first_sheet),
         cmocka_unit_test(test_xlsx_zip_bomb),

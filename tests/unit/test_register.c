@@ -103,10 +103,11 @@ static void test_register_detect(void **state)
     /* Table 三 of a report names no register column. */
     doc_init(&a);
     para(&a, "三、收到和处理政府信息公开申请情况", 1);
-    table(&a, 2,
-          ROWS(ROW("申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构",
-                   "其他", "总计"),
-               ROW("一、本年新收政府信息公开申请数量", "15", "1", "0", "0", "0", "0", "16")));
+    table(
+        &a, 2,
+        ROWS(ROW("申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织",
+                 "法律服务机构", "其他", "总计"),
+             ROW("一、本年新收政府信息公开申请数量", "15", "1", "0", "0", "0", "0", "16")));
     assert_false(ogid_register_detect(&*a.d));
     assert_int_equal(ogid_register_build(a.d, NULL, &model), OGID_EINVAL);
     assert_null(model);
@@ -118,7 +119,8 @@ static void test_register_detect(void **state)
     assert_false(ogid_register_detect(b.d));
     ogid_document_free(b.d);
     doc_init(&c);
-    table(&c, 1, ROWS(ROW("id", "备注", "Received", "答复日期"), ROW("1", "x", "2023-01-05", "")));
+    table(&c, 1,
+          ROWS(ROW("id", "备注", "Received", "答复日期"), ROW("1", "x", "2023-01-05", "")));
     assert_true(ogid_register_detect(c.d));
     ogid_document_free(c.d);
 
@@ -151,8 +153,8 @@ static void test_register_columns(void **state)
 
     doc_init(&x);
     table(&x, 1,
-          ROWS(ROW("备注", "Outcome", "收费金额（元）", "页数(页)", "ID", "received", "Applicant_Type",
-                   "答复日期", "received"),
+          ROWS(ROW("备注", "Outcome", "收费金额（元）", "页数(页)", "ID", "received",
+                   "Applicant_Type", "答复日期", "received"),
                ROW("x", "granted", "150", "45", "R1", "2023-01-05", "自然人", "2023-01-20",
                    "2023-02-01")));
     model = build(&x, "r.csv");
@@ -260,8 +262,8 @@ static void test_register_values(void **state)
      * column of table 三. */
     assert_int_equal(notes(model, "REGISTER_BAD_NUMBER", NULL), 3);
     assert_int_equal(notes(model, "REGISTER_BAD_VALUE", &note), 1);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(note, "where"), "line")),
-                     6);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(note, "where"), "line")), 6);
     assert_int_equal(notes(model, "REGISTER_UNKNOWN_TYPE", NULL), 1);
     json_decref(model);
     ogid_document_free(x.d);
@@ -281,7 +283,8 @@ static void test_register_outcomes(void **state)
         {"四类过程性信息", "withheld.process_information"},
         {"unavailable.not_held", "unavailable.not_held"},
         {"Granted", "granted"},
-        {"申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other.no_correction"},
+        {"申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+         "other.no_correction"},
         {"逾期未按收费通知要求缴纳费用", "other.unpaid_fee"},
         {"其他处理-3.其他", "other.misc"},
         {"其他", "other.misc"},
@@ -401,8 +404,8 @@ static void test_register_rows(void **state)
     assert_int_equal(json_integer_value(json_object_get(row(model, 0), "line")), 11);
     assert_int_equal(json_integer_value(json_object_get(row(model, 1), "line")), 13);
     assert_int_equal(notes(model, "REGISTER_TOTALS_ROW", &note), 1);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(note, "where"), "line")),
-                     15);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(note, "where"), "line")), 15);
     json_decref(model);
     ogid_document_free(x.d);
 
@@ -439,7 +442,8 @@ static void test_register_counts(void **state)
     assert_int_equal(json_integer_value(json_object_get(by_type, "unknown")), 1);
     assert_int_equal(json_object_size(by_outcome), 3);
     assert_int_equal(json_integer_value(json_object_get(by_outcome, "granted")), 1);
-    assert_int_equal(json_integer_value(json_object_get(by_outcome, "other.no_correction")), 1);
+    assert_int_equal(json_integer_value(json_object_get(by_outcome, "other.no_correction")),
+                     1);
     /* Pending: neither a reply nor an outcome (row 3). */
     assert_int_equal(json_integer_value(json_object_get(counts, "pending")), 1);
     json_decref(model);
@@ -449,14 +453,10 @@ static void test_register_counts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_register_detect),
-        cmocka_unit_test(test_register_columns),
-        cmocka_unit_test(test_register_dates),
-        cmocka_unit_test(test_register_values),
-        cmocka_unit_test(test_register_outcomes),
-        cmocka_unit_test(test_register_meta),
-        cmocka_unit_test(test_register_rows),
-        cmocka_unit_test(test_register_counts),
+        cmocka_unit_test(test_register_detect),   cmocka_unit_test(test_register_columns),
+        cmocka_unit_test(test_register_dates),    cmocka_unit_test(test_register_values),
+        cmocka_unit_test(test_register_outcomes), cmocka_unit_test(test_register_meta),
+        cmocka_unit_test(test_register_rows),     cmocka_unit_test(test_register_counts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
