@@ -37,7 +37,7 @@
 /* How much of a bad value a message quotes. */
 #define QUOTE_MAX 48
 
-enum kind { K_PATH, K_DURATION, K_SIZE, K_COUNT, K_FSYNC, K_PATH_LIST, K_MAPPING };
+enum kind { K_PATH, K_DURATION, K_SIZE, K_COUNT, K_FSYNC, K_PATH_LIST, K_MAPPING, K_HOLIDAYS };
 
 struct key {
     const char *name;
@@ -68,6 +68,7 @@ static const struct key keys[] = {
     {"fsync", K_FSYNC, 0, 0, 0, "report"},
     {"plugins", K_PATH, FIELD(plugin_dir), 0, 0, "plugins"},
     {"history", K_PATH, FIELD(history_path), 0, 0, "./spool/history.db"},
+    {"holidays", K_HOLIDAYS, 0, 0, 0, "[{date: 2023-04-22, name: 开斋节}]"},
     {"rules", K_MAPPING, 0, 0, 0, "{}"},
 };
 
@@ -316,6 +317,8 @@ void ogid_config_free(struct ogid_config *cfg)
     free(cfg->plugin_dir);
     free(cfg->history_path);
     ogid_config_node_free(cfg->rule_settings);
+    ogid_config_node_free(cfg->holidays);
+    free(cfg->holidays_file);
     free(cfg->rules_file);
     free(cfg);
 }
@@ -1174,6 +1177,35 @@ static void apply_mapping(struct loader *L, const struct key *k, const yaml_node
     L->cfg->rules_file = file;
 }
 
+/* Local holidays: kept as a node tree with its positions; the rule engine
+ * reads them into the working-day calendar (ogid_rules_configure), where a
+ * bad date is reported at its line and column. */
+static void apply_holidays(struct loader *L, const struct key *k, const yaml_node_t *v)
+{
+    struct ogid_config_node *tree;
+    char *file;
+
+    if (is_null(v))
+        return;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        error_at(L, v->start_mark,
+                 "wrong type for \"%s\": expected a sequence of {date, name, off}, found %s",
+                 k->name, node_kind(v));
+        return;
+    }
+    if ((tree = build_tree(L, v)) == NULL)
+        return;
+    if ((file = strdup(L->file)) == NULL) {
+        ogid_config_node_free(tree);
+        L->nomem = true;
+        return;
+    }
+    ogid_config_node_free(L->cfg->holidays);
+    free(L->cfg->holidays_file);
+    L->cfg->holidays = tree;
+    L->cfg->holidays_file = file;
+}
+
 static const struct key *find_key(const yaml_node_t *n)
 {
     const char *s = (const char *)n->data.scalar.value;
@@ -1251,6 +1283,7 @@ static void apply_root(struct loader *L, const yaml_node_t *root)
         case K_FSYNC: apply_fsync(L, k, vn); break;
         case K_PATH_LIST: apply_path_list(L, k, vn); break;
         case K_MAPPING: apply_mapping(L, k, vn); break;
+        case K_HOLIDAYS: apply_holidays(L, k, vn); break;
         }
     }
 }

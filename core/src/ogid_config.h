@@ -59,6 +59,11 @@ struct ogid_config {
      * none. rules_file is the config file as it was named, for messages. */
     struct ogid_config_node *rule_settings;
     char *rules_file;
+    /* Local holidays added to the working-day calendar (ethnic-minority
+     * festivals, art. 4 of the holiday measures): a sequence of {date, name,
+     * off}, or NULL; holidays_file names the file for messages. */
+    struct ogid_config_node *holidays;
+    char *holidays_file;
 };
 
 

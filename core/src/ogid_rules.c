@@ -990,6 +990,58 @@ static void read_settings(struct ogid_config_errors *e, const struct rule *r,
     }
 }
 
+/* The config's local holidays, into the calendar: each {date: YYYY-MM-DD,
+ * name: ..., off: true|false (default true: a day off; false: a working
+ * day)}. Returns 0, or -1 with the problems in errbuf. */
+static int add_local_holidays(struct ogid_calendar *cal, const struct ogid_config *cfg,
+                              char *errbuf, size_t errlen)
+{
+    struct ogid_config_errors e = {errbuf, errlen, 0, 0, 0, cfg->holidays_file};
+    const struct ogid_config_node *list = cfg->holidays;
+
+    for (size_t i = 0; i < list->n; i++) {
+        const struct ogid_config_node *h = &list->items[i];
+        const struct ogid_config_node *date, *name, *off;
+        int y, m, d, is_off = 1, n = 0;
+
+        if (h->type != OGID_NODE_MAPPING) {
+            ogid_config_error_at(&e, h, "holidays[%zu]: expected {date, name, off}", i);
+            continue;
+        }
+        for (size_t k = 0; k < h->n; k++) {
+            const char *key = h->keys[k].text;
+            if (strcmp(key, "date") != 0 && strcmp(key, "name") != 0 &&
+                strcmp(key, "off") != 0)
+                ogid_config_error_at(&e, &h->keys[k],
+                                     "holidays[%zu]: unknown key \"%s\" (known: date, name, off)",
+                                     i, key);
+        }
+        date = ogid_config_node_get(h, "date");
+        name = ogid_config_node_get(h, "name");
+        off = ogid_config_node_get(h, "off");
+        if (date == NULL || date->type != OGID_NODE_SCALAR ||
+            sscanf(date->text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+            (size_t)n != date->len) {
+            ogid_config_error_at(&e, date ? date : h,
+                                 "holidays[%zu]: \"date\" must be a date YYYY-MM-DD", i);
+            continue;
+        }
+        if (name == NULL || name->type != OGID_NODE_SCALAR || name->len == 0) {
+            ogid_config_error_at(&e, name ? name : h, "holidays[%zu]: \"name\" is required", i);
+            continue;
+        }
+        if (off != NULL && !read_bool(off, &is_off)) {
+            ogid_config_error_at(&e, off, "holidays[%zu]: \"off\" must be true or false", i);
+            continue;
+        }
+        int rc = ogid_calendar_add_local(cal, y, m, d, is_off, name->text);
+        if (rc != 0)
+            ogid_config_error_at(&e, date, "holidays[%zu]: %s: %s", i, date->text,
+                                 rc == OGID_EINVAL ? "not a valid date" : ogid_strerror(rc));
+    }
+    return e.n > 0 || e.nomem ? -1 : 0;
+}
+
 int ogid_rules_configure(struct ogid_rules *rs, const struct ogid_config *cfg, char *errbuf,
                          size_t errlen)
 {
@@ -1067,6 +1119,12 @@ int ogid_rules_configure(struct ogid_rules *rs, const struct ogid_config *cfg, c
         if (crc != 0) {
             seterr(errbuf, errlen, "working-day calendar: %s",
                    cerr[0] ? cerr : ogid_strerror(crc));
+            rc = OGID_ECONFIG;
+            goto out;
+        }
+        if (cfg != NULL && cfg->holidays != NULL &&
+            add_local_holidays(cal, cfg, errbuf, errlen) != 0) {
+            ogid_calendar_free(cal);
             rc = OGID_ECONFIG;
             goto out;
         }

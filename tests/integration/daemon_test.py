@@ -251,6 +251,30 @@ def scenario_config(tmp):
     check(p.returncode == 78 and (path + ":2:11: ") in p.stderr.decode(), p.stderr)
     p = run(["config", "check", "-c", os.path.join(SRC, "contrib/ogid.yaml")])
     check(p.returncode == 0, p.stderr)
+    # Local holidays: a bad one is named at its line and column; a good one
+    # changes what the rules' calendar says.
+    with open(path, "w") as f:
+        f.write("holidays:\n  - {date: 2023-02-30, name: 错日}\n")
+    p = run(["config", "check", "-c", path])
+    check(p.returncode == 78 and (path + ":2:12: ") in p.stderr.decode(), p.stderr)
+    rules = os.path.join(tmp, "calrules")
+    os.mkdir(rules)
+    with open(os.path.join(rules, "cal.lua"), "w") as f:
+        f.write('local ogid = require "ogid"\n'
+                'return { id = "test.cal", title = "日历", severity = "info",\n'
+                '  check = function(r, ctx)\n'
+                '    local w = ogid.calendar.is_workday("2023-04-24")\n'
+                '    ctx:finding{code = w and "WORKDAY" or "DAY_OFF", message = "m"}\n'
+                '  end }\n')
+    good = os.path.join(tmp, "holidays.yaml")
+    with open(good, "w") as f:
+        f.write("holidays:\n  - {date: 2023-04-24, name: 开斋节}\n")
+    for args, code in [([], "WORKDAY"), (["-c", good], "DAY_OFF")]:
+        p = run(["check", "--rules", rules] + args + [SEED])
+        codes = [json.loads(x).get("code") for x in p.stdout.decode().splitlines()]
+        check(code in codes, (args, codes))
+    with open(path, "w") as f:
+        f.write("workers: 2\nmax_size: 12 parsecs\n")
     # run refuses a bad config with the same message and EX_CONFIG.
     p = run(["run", "-c", path, "--spool", os.path.join(tmp, "s")], timeout=20)
     check(p.returncode == 78, p.returncode)

@@ -445,7 +445,7 @@ static void test_ogid_config_load_unknown_key(void **state)
                  "spoool: x\n",
                  "FILE:3:1: unknown key \"spoool\" (known: spool, settle_delay, "
                  "debounce, rescan_period, max_size, workers, deadline, rule_paths, rule_reload_delay, "
-                 "forms, log, fsync, plugins, history, rules)");
+                 "forms, log, fsync, plugins, history, holidays, rules)");
 }
 
 static void test_ogid_config_load_wrong_type(void **state)
@@ -576,7 +576,7 @@ static void test_ogid_config_load_collects_all_errors(void **state)
                  "FILE:2:10: bad value for \"workers\": \"many\" is not a whole number\n"
                  "FILE:3:1: unknown key \"colour\" (known: spool, settle_delay, "
                  "debounce, rescan_period, max_size, workers, deadline, rule_paths, rule_reload_delay, "
-                 "forms, log, fsync, plugins, history, rules)\n"
+                 "forms, log, fsync, plugins, history, holidays, rules)\n"
                  "FILE:5:8: bad value for \"fsync\": \"sometimes\" is not one of "
                  "report, none\n"
                  "FILE:6:1: duplicate key \"workers\" (first set at line 2)");
