@@ -469,6 +469,7 @@ static void cols_free(struct ogid_form_col *c, size_t n)
     for (i = 0; i < n; i++) {
         free(c[i].key);
         labels_free(&c[i].labels);
+        labels_free(&c[i].prose);
     }
     free(c);
 }
@@ -480,6 +481,7 @@ static void rows_free(struct ogid_form_row *r, size_t n)
     for (i = 0; i < n; i++) {
         free(r[i].key);
         labels_free(&r[i].labels);
+        labels_free(&r[i].prose);
     }
     free(r);
 }
@@ -747,7 +749,28 @@ static int each_pair(struct loader *ld, const yaml_node_t *n, const char *what, 
     return 0;
 }
 
-/* A column, result or group: key, label, variants, money. */
+/* `prose:` keywords, a word or a list of words, none of them empty or
+ * holding white space or punctuation (they are looked for in the report's
+ * text as written). */
+static int get_prose(struct loader *ld, const yaml_node_t *n, struct ogid_labels *l)
+{
+    size_t before = l->n, i;
+    int rc;
+
+    if ((rc = get_labels(ld, n, "prose", l)) != 0)
+        return rc;
+    if (l->n == before)
+        return fail_at(ld, n, "prose: the list is empty");
+    for (i = before; i < l->n; i++)
+        if (l->text[i][0] == '\0' || strcmp(l->text[i], l->norm[i]) != 0)
+            return fail_at(ld, n,
+                           "prose: \"%s\" is empty or holds white space or "
+                           "punctuation",
+                           l->text[i]);
+    return 0;
+}
+
+/* A column, result or group: key, label, variants, money, prose. */
 static int col_pair(struct loader *ld, const char *key, const yaml_node_t *v, void *obj)
 {
     struct ogid_form_col *c = obj;
@@ -758,6 +781,8 @@ static int col_pair(struct loader *ld, const char *key, const yaml_node_t *v, vo
         return get_labels(ld, v, key, &c->labels);
     if (strcmp(key, "money") == 0)
         return get_bool(ld, v, "money", &c->money);
+    if (strcmp(key, "prose") == 0)
+        return get_prose(ld, v, &c->prose);
     return 1;
 }
 
@@ -769,6 +794,8 @@ static int row_pair(struct loader *ld, const char *key, const yaml_node_t *v, vo
         return get_string(ld, v, "key", &r->key);
     if (strcmp(key, "label") == 0 || strcmp(key, "variants") == 0)
         return get_labels(ld, v, key, &r->labels);
+    if (strcmp(key, "prose") == 0)
+        return get_prose(ld, v, &r->prose);
     return 1;
 }
 

@@ -24,6 +24,9 @@ struct ogid_form_col {
     char *key;
     struct ogid_labels labels;
     int money; /* the value is an amount of money (may be a real) */
+    /* Words that, in the report's prose, say a number is this column's
+     * (制发, 废止 ...): `prose:` in the YAML, empty where not given. */
+    struct ogid_labels prose;
 };
 
 /* A row. key is NULL for a heading row, one that carries no numbers of its
@@ -32,6 +35,9 @@ struct ogid_form_col {
 struct ogid_form_row {
     char *key;
     struct ogid_labels labels;
+    /* Words that name this row in the report's prose (规范性文件): `prose:`
+     * in the YAML, empty where not given. */
+    struct ogid_labels prose;
 };
 
 /* One block of table 二: a 第二十条 item with its own columns and rows. */

@@ -338,13 +338,25 @@ int ogid_rec_same_row(const struct ogid_rec *r, size_t a, size_t b)
 json_t *ogid_rec_note(struct ogid_rec *r, const char *level, const char *code,
                       json_t *where, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[1024];
     va_list ap;
     json_t *n;
+    int k;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    k = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (k >= (int)sizeof(msg)) {
+        /* Cut at a character, not inside one (the note must be UTF-8). */
+        size_t e = sizeof(msg) - 1, l = e;
+        unsigned char lead;
+
+        while (l > 0 && ((unsigned char)msg[l - 1] & 0xC0) == 0x80)
+            l--;
+        lead = l > 0 ? (unsigned char)msg[l - 1] : 0;
+        if (lead >= 0xC0 && l - 1 + (lead >= 0xF0 ? 4u : lead >= 0xE0 ? 3u : 2u) > e)
+            msg[l - 1] = '\0';
+    }
     if (where == NULL)
         where = json_object();
     n = json_pack("{s:s, s:s, s:s, s:o}", "level", level, "code", code, "message", msg,

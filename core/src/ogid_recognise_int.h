@@ -148,6 +148,8 @@ json_t *ogid_rec_read_appeals(struct ogid_rec *r, struct ogid_rec_range g, size_
 /* What to split and how: n_values values, decimal[j] where value j may be
  * money, identities over the value indices; table and row (NULL for table
  * 四) and line for the notes. The pointers must outlive the table's reading. */
+struct ogid_rec_prose;
+
 struct ogid_rec_split_req {
     const char *table, *row;
     size_t n_values;
@@ -155,6 +157,18 @@ struct ogid_rec_split_req {
     const struct ogid_split_identity *ids;
     size_t n_ids;
     uint32_t line;
+    /* Where the report's prose may confirm one of several splits, or NULL. */
+    const struct ogid_rec_prose *prose;
+};
+
+/* The form's words for a row's numbers in prose: row `row` of rows[] (the
+ * rows of its block, whose `prose:` words tell which row a sentence is
+ * about) and the n_values columns cols[] (whose words tell which cell a
+ * number is). */
+struct ogid_rec_prose {
+    const struct ogid_form_row *rows;
+    size_t n_rows, row;
+    const struct ogid_form_col *cols;
 };
 
 /* Rows of table 三 with several splits, waiting for the column identities. */
@@ -173,6 +187,9 @@ struct ogid_rec_splits {
 /* The values of cells [first, first+count), whose digits run together, as
  * a new array of q->n_values values: the one split that fits (with a
  * SPLIT_NUMBERS note), or nulls (with AMBIGUOUS_NUMBERS). Where several
+ * fit and q->prose is set, the numbers the report's paragraphs state for
+ * the row may single one out (ogid_split_prefer); they never fill a cell
+ * themselves. Where several
  * splits fit and `later` is not NULL, the row waits there, nulls for now,
  * for ogid_rec_split_decide. NULL when out of memory. */
 json_t *ogid_rec_split_cells(struct ogid_rec *r, size_t first, size_t count,

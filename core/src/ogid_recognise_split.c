@@ -5,7 +5,16 @@
  * splits waits until the whole table is read: the column identities (一 + 二
  * = （七）+ 四, （七）= the outcome rows) may leave one. Otherwise its cells
  * are null, with an AMBIGUOUS_NUMBERS note whose "candidates" lists the
- * splits that fit. Nothing is guessed. */
+ * splits that fit. Nothing is guessed.
+ *
+ * One more witness may choose among several splits: the report's own prose.
+ * Where the form gives `prose:` words for the row and its columns, a
+ * sentence such as "集中公开现行有效行政规范性文件698件，动态更新本年度制发的
+ * 规范性文件88件" states values of the row's cells (in_force 698, issued 88).
+ * The candidate holding the most of the stated values is taken when it
+ * holds at least one and no other holds as many; a stated value no
+ * candidate holds is the prose disagreeing with the table and only counts
+ * for none. The values still come from the digits: prose only selects. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +158,235 @@ static json_t *values(struct ogid_rec *r, const struct ogid_split_result *res, s
     return arr;
 }
 
+/* ---- Numbers the prose states for a row -------------------------------- */
+
+/* Most stated values looked at for one row, and how far back (bytes) a
+ * sentence is searched for its words. */
+#define MAX_STATED 16
+#define MAX_LOOKBACK 600
+
+/* Length of a clause (level 1) or sentence (level 2) separator at s, or 0. */
+static size_t separator(const char *s, int *level)
+{
+    static const char *const sentence[] = {"。", "；", "！", "？", ";", "!", "?", "\n"};
+    static const char *const clause[] = {"，", "、", "：", ",", ":"};
+    size_t i;
+
+    for (i = 0; i < sizeof(sentence) / sizeof(sentence[0]); i++)
+        if (strncmp(s, sentence[i], strlen(sentence[i])) == 0) {
+            *level = 2;
+            return strlen(sentence[i]);
+        }
+    for (i = 0; i < sizeof(clause) / sizeof(clause[0]); i++)
+        if (strncmp(s, clause[i], strlen(clause[i])) == 0) {
+            *level = 1;
+            return strlen(clause[i]);
+        }
+    return 0;
+}
+
+/* The digit at s (ASCII or full-width): its value, *len its bytes; -1 for none. */
+static int digit_at(const char *s, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    if (u[0] >= '0' && u[0] <= '9') {
+        *len = 1;
+        return u[0] - '0';
+    }
+    if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
+        *len = 3;
+        return u[2] - 0x90;
+    }
+    return -1;
+}
+
+/* Does a unit of a count follow at s? */
+static int unit_at(const char *s)
+{
+    static const char *const units[] = {"件", "项", "个", "条", "次", "宗"};
+    size_t i;
+
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strncmp(s, units[i], strlen(units[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* The last occurrence in t[lo, hi) of one of the words of l (the one that
+ * ends last; of those the longest): its end, or SIZE_MAX. */
+static size_t last_word(const char *t, size_t lo, size_t hi, const struct ogid_labels *l,
+                        size_t *start)
+{
+    size_t best = SIZE_MAX, best_start = 0, w, p;
+
+    for (w = 0; w < l->n; w++) {
+        size_t n = strlen(l->text[w]);
+
+        if (n == 0 || hi < lo + n)
+            continue;
+        for (p = hi - n + 1; p-- > lo;)
+            if (memcmp(t + p, l->text[w], n) == 0) {
+                if (best == SIZE_MAX || p + n > best || (p + n == best && p < best_start)) {
+                    best = p + n;
+                    best_start = p;
+                }
+                break;
+            }
+    }
+    if (start != NULL)
+        *start = best_start;
+    return best;
+}
+
+/* Adds what one paragraph states for row pr->row to st (no duplicates). */
+static void stated_in(const char *t, const struct ogid_rec_prose *pr, size_t n_cols,
+                      struct ogid_split_stated *st, size_t *n_st, const char **word)
+{
+    size_t i = 0, clause = 0, sentence = 0, k;
+    int level, prev_digit = 0;
+
+    while (t[i] != '\0' && *n_st < MAX_STATED) {
+        size_t sep = separator(t + i, &level), e, dl, best_row = SIZE_MAX, best_end = 0;
+        size_t col = SIZE_MAX, col_end = 0, ws = 0, lo;
+        long long n = 0;
+        int d, digits = 0;
+
+        if (sep > 0) {
+            i += sep;
+            clause = i;
+            if (level == 2)
+                sentence = i;
+            prev_digit = 0;
+            continue;
+        }
+        if (digit_at(t + i, &dl) < 0 || prev_digit) {
+            prev_digit = digit_at(t + i, &dl) >= 0 || t[i] == '.';
+            i += digit_at(t + i, &dl) >= 0 ? dl : 1;
+            continue;
+        }
+        /* A whole number of at most 15 digits, followed by a unit. */
+        for (e = i; (d = digit_at(t + e, &dl)) >= 0; e += dl)
+            if (++digits <= 15)
+                n = n * 10 + d;
+        prev_digit = 1;
+        if (digits > 15 || t[e] == '.' || !unit_at(t + e)) {
+            i = e;
+            continue;
+        }
+        /* Its column: the column word nearest before it in its clause, with
+         * no other number between. */
+        lo = i > MAX_LOOKBACK && clause < i - MAX_LOOKBACK ? i - MAX_LOOKBACK : clause;
+        for (k = 0; k < n_cols; k++) {
+            size_t s0, end = last_word(t, lo, i, &pr->cols[k].prose, &s0);
+
+            if (end != SIZE_MAX && (col == SIZE_MAX || end > col_end)) {
+                col = k;
+                col_end = end;
+                ws = s0;
+            }
+        }
+        for (k = col_end; col != SIZE_MAX && k < i; k++)
+            if (digit_at(t + k, &dl) >= 0)
+                col = SIZE_MAX;
+        /* Its row: the row word nearest before it in its sentence. */
+        lo = i > MAX_LOOKBACK && sentence < i - MAX_LOOKBACK ? i - MAX_LOOKBACK : sentence;
+        for (k = 0; col != SIZE_MAX && k < pr->n_rows; k++) {
+            size_t end = last_word(t, lo, i, &pr->rows[k].prose, NULL);
+
+            if (end != SIZE_MAX && (best_row == SIZE_MAX || end > best_end)) {
+                best_row = k;
+                best_end = end;
+            }
+        }
+        if (col != SIZE_MAX && best_row == pr->row) {
+            for (k = 0; k < *n_st; k++)
+                if (st[k].col == col && st[k].v.i == n)
+                    break;
+            if (k == *n_st) {
+                memset(&st[k], 0, sizeof(st[k]));
+                st[k].col = col;
+                st[k].v.kind = OGID_VALUE_NUMBER;
+                st[k].v.is_int = 1;
+                st[k].v.i = n;
+                st[k].v.d = (double)n;
+                word[k] = t + ws;
+                (*n_st)++;
+            }
+        }
+        i = e;
+    }
+}
+
+/* The values the report's paragraphs state for the row of q (at most
+ * MAX_STATED); word[k] points at the column word of st[k] in the text. */
+static size_t prose_stated(const struct ogid_rec *r, const struct ogid_rec_split_req *q,
+                           struct ogid_split_stated *st, const char **word)
+{
+    size_t b, n = 0;
+
+    if (q->prose == NULL || q->prose->row >= q->prose->n_rows ||
+        q->prose->rows[q->prose->row].prose.n == 0)
+        return 0;
+    for (b = 0; b < r->doc->n_blocks && n < MAX_STATED; b++)
+        if (r->doc->blocks[b].kind == OGID_BLOCK_PARAGRAPH &&
+            r->doc->blocks[b].text != NULL)
+            stated_in(r->doc->blocks[b].text, q->prose, q->n_values, st, &n, word);
+    return n;
+}
+
+/* Where the prose singles out one of the candidates of res: its index, and
+ * in how[] the reason for the note; SIZE_MAX where it does not (how[] then
+ * says what the prose stated, or is empty). */
+static size_t prose_pick(const struct ogid_rec *r, const struct ogid_rec_split_req *q,
+                         const struct ogid_split_result *res, char *how, size_t len)
+{
+    struct ogid_split_stated st[MAX_STATED];
+    const char *word[MAX_STATED];
+    size_t n = prose_stated(r, q, st, word), best = 0, tied = 0, c, k, o;
+
+    how[0] = '\0';
+    if (n == 0)
+        return SIZE_MAX;
+    c = ogid_split_prefer(res, st, n, &best, &tied);
+    o = (size_t)snprintf(how, len, "%s",
+                         c != SIZE_MAX
+                             ? "the one of its splits that the report's own text confirms ("
+                             : "the report's text states");
+    for (k = 0; k < n && o + 2 < len; k++) {
+        size_t wl = 0, dl;
+        int held = c != SIZE_MAX && res->vals[c * res->n_values + st[k].col].is_int &&
+                   res->vals[c * res->n_values + st[k].col].i == st[k].v.i;
+
+        /* The column word as written, up to the number. */
+        while (word[k][wl] != '\0' && digit_at(word[k] + wl, &dl) < 0 && wl < 45) {
+            ogid_utf8_decode((const unsigned char *)word[k] + wl, &dl);
+            wl += dl;
+        }
+        o += (size_t)snprintf(how + o, len - o, "%s%s %lld (\"%.*s%lld\")%s",
+                              k               ? "; "
+                              : c != SIZE_MAX ? ""
+                                              : " ",
+                              q->prose->cols[st[k].col].key, st[k].v.i, (int)wl, word[k],
+                              st[k].v.i,
+                              c == SIZE_MAX ? ""
+                              : held        ? ", confirmed"
+                                            : ", which the table does not hold");
+        if (o >= len)
+            o = len - 1;
+    }
+    if (o + 2 < len) {
+        if (c != SIZE_MAX)
+            snprintf(how + o, len - o, ")");
+        else if (best == 0)
+            snprintf(how + o, len - o, ", which no split holds");
+        else
+            snprintf(how + o, len - o, ", and %zu splits hold %zu of these each", tied,
+                     best);
+    }
+    return c;
+}
+
 /* How many splits the digits allow, identities aside (0, 1, or 2 for
  * more); where 1, *res holds it (else *res is empty). */
 static int only_split(const char *text, const struct ogid_rec_split_req *q,
@@ -178,8 +416,11 @@ json_t *ogid_rec_split_cells(struct ogid_rec *r, size_t first, size_t count,
     char *text = NULL, *p;
     size_t len = 0, k;
     json_t *out = NULL;
+    char how[512];
+    size_t pick;
     int rc;
 
+    how[0] = '\0';
     for (k = 0; k < count; k++)
         len += strlen(r->cells[first + k].text) + 1;
     text = malloc(len + 1);
@@ -229,6 +470,10 @@ json_t *ogid_rec_split_cells(struct ogid_rec *r, size_t first, size_t count,
                        q->n_ids ? "no split of them fits the table's identities"
                                 : "are too few for the cells");
         out = nulls(r, q->n_values);
+    } else if (res.n > 1 && q->prose != NULL &&
+               (pick = prose_pick(r, q, &res, how, sizeof(how))) != SIZE_MAX) {
+        note_split(r, q, text, &res, pick, how);
+        out = values(r, &res, pick);
     } else if (later != NULL && res.n <= MAX_JOINT_CANDIDATES) {
         /* Several: the column identities may decide, once every row is read. */
         struct ogid_rec_pending *pd;
@@ -255,10 +500,14 @@ json_t *ogid_rec_split_cells(struct ogid_rec *r, size_t first, size_t count,
         pd->res.text = text;
         return out;
     } else {
-        note_ambiguous(r, q, text, &res, NULL,
-                       q->n_ids ? "split in several ways that fit the table's identities"
-                                : "split in several ways (the table has no identity to "
-                                  "tell them apart)");
+        char why[600];
+
+        snprintf(why, sizeof(why), "%s%s%s",
+                 q->n_ids ? "split in several ways that fit the table's identities"
+                          : "split in several ways (the table has no identity to tell "
+                            "them apart)",
+                 how[0] ? "; " : "", how);
+        note_ambiguous(r, q, text, &res, NULL, why);
         out = nulls(r, q->n_values);
     }
     ogid_split_result_free(&res);

@@ -174,6 +174,10 @@ struct row_read {
     struct ogid_split_identity *ids; /* identities within a row */
     size_t n_ids;
     struct ogid_rec_splits *later; /* rows with several splits wait here, or NULL */
+    /* The rows of the block, for the prose that may confirm a split (NULL
+     * for none), and the one being read. */
+    const struct ogid_form_row *rows;
+    size_t n_rows, row;
 };
 
 static int digits_only(const char *s)
@@ -224,8 +228,9 @@ static json_t *read_row(struct ogid_rec *r, size_t li, size_t hi, const struct r
     }
     *last = li + count;
     if (ran_together(r, li + 1, count, n_cols)) {
-        struct ogid_rec_split_req q = {table,   key,       n_cols,  rr->decimal,
-                                       rr->ids, rr->n_ids, lc->line};
+        struct ogid_rec_prose pr = {rr->rows, rr->n_rows, rr->row, rr->cols};
+        struct ogid_rec_split_req q = {table,   key,       n_cols,   rr->decimal,
+                                       rr->ids, rr->n_ids, lc->line, rr->rows ? &pr : NULL};
 
         return ogid_rec_split_cells(r, li + 1, count, &q, rr->later);
     }
@@ -395,6 +400,8 @@ json_t *ogid_rec_read_active(struct ogid_rec *r, struct ogid_rec_range g, size_t
             json_decref(bmiss);
             bmiss = NULL;
         }
+        rr.rows = blk->rows;
+        rr.n_rows = blk->n_rows;
         if (bi != OGID_REC_NONE) {
             cur = bi + 1;
             extend(&lo, &hi, bi);
@@ -410,6 +417,7 @@ json_t *ogid_rec_read_active(struct ogid_rec *r, struct ogid_rec_range g, size_t
                 missing_row(r, bmiss, "active", row->key, row->labels.text[0]);
                 continue;
             }
+            rr.row = k;
             vals = read_row(r, li, g.hi, &rr, row->key, &last);
             obj = json_object();
             ogid_rec_oom_if_null(r, obj);
@@ -566,8 +574,8 @@ static json_t *split_appeals(struct ogid_rec *r, size_t start, size_t count, siz
         }
     }
     {
-        struct ogid_rec_split_req q = {"appeals",           NULL, need, decimal, ids, n_ids,
-                                       r->cells[start].line};
+        struct ogid_rec_split_req q = {
+            "appeals", NULL, need, decimal, ids, n_ids, r->cells[start].line, NULL};
 
         out = ogid_rec_split_cells(r, start, count, &q, NULL);
     }

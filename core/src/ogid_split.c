@@ -308,6 +308,43 @@ fail:
     return rc;
 }
 
+/* ---- Stated values ----------------------------------------------------- */
+
+static int same_value(const struct ogid_value *a, const struct ogid_value *b)
+{
+    if (a->is_int && b->is_int)
+        return a->i == b->i;
+    return fabs(a->d - b->d) <= 1e-9 * (fabs(a->d) > 1 ? fabs(a->d) : 1);
+}
+
+size_t ogid_split_prefer(const struct ogid_split_result *res,
+                         const struct ogid_split_stated *st, size_t n_st, size_t *best,
+                         size_t *tied)
+{
+    size_t c, i, top = 0, n_top = 0, which = SIZE_MAX;
+
+    for (c = 0; res != NULL && c < res->n; c++) {
+        size_t score = 0;
+
+        for (i = 0; i < n_st; i++)
+            if (st[i].col < res->n_values &&
+                same_value(&res->vals[c * res->n_values + st[i].col], &st[i].v))
+                score++;
+        if (score > top) {
+            top = score;
+            n_top = 1;
+            which = c;
+        } else if (score == top) {
+            n_top++;
+        }
+    }
+    if (best != NULL)
+        *best = top;
+    if (tied != NULL)
+        *tied = top ? n_top : 0;
+    return top > 0 && n_top == 1 ? which : SIZE_MAX;
+}
+
 /* ---- Rows together ---------------------------------------------------- */
 
 struct joint {

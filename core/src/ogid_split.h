@@ -76,6 +76,25 @@ int ogid_split(const char *text, const struct ogid_split_spec *spec,
                struct ogid_split_result *out);
 void ogid_split_result_free(struct ogid_split_result *r);
 
+/* A value that something other than the digits (the report's prose) states
+ * for value `col` of the string. */
+struct ogid_split_stated {
+    size_t col;
+    struct ogid_value v;
+};
+
+/* Which candidate of `res` the stated values single out: each candidate
+ * scores the number of stated values it holds (value col equal to v); the
+ * one with the highest score is returned when that score is at least 1 and
+ * no other candidate reaches it, else SIZE_MAX. A stated value no
+ * candidate holds (the prose and the table disagree) only scores nothing.
+ * *best gets the highest score and *tied how many candidates reach it
+ * (either may be NULL). Stated values are counted as given: the caller
+ * drops duplicates. A col out of range is never held. */
+size_t ogid_split_prefer(const struct ogid_split_result *res,
+                         const struct ogid_split_stated *st, size_t n_st, size_t *best,
+                         size_t *tied);
+
 /* One row of a joint problem: n_cand candidate vectors of n_cols values
  * (cand[c * n_cols + j]); known[c * n_cols + j] is 0 where the cell's value
  * is not known (a blank, or a row that could not be split), which makes

@@ -867,6 +867,30 @@ static void test_forms_load_identity_errors(void **state)
     expect_identity_error("\n      equals: [total, carried_forward]", "", buf);
 }
 
+/* `prose:` words: a word or a list of them, as written in reports. */
+static void test_forms_load_prose_errors(void **state)
+{
+    static const char at[] = "          prose: [废止, 清理]";
+    char buf[160], *yaml = slurp(OGID_SOURCE_DIR "/rules/forms/2021.yaml");
+    const char *p = strstr(yaml, at), *q;
+    int line = 1;
+
+    (void)state;
+    assert_non_null(p);
+    for (q = yaml; q < p; q++)
+        line += *q == '\n';
+    free(yaml);
+    snprintf(buf, sizeof(buf), "%d:18: prose: expected a list, found a mapping", line);
+    expect_identity_error(at, "          prose: {废止: 1}", buf);
+    snprintf(buf, sizeof(buf), "%d:18: prose: the list is empty", line);
+    expect_identity_error(at, "          prose: []", buf);
+    snprintf(buf, sizeof(buf),
+             "%d:18: prose: \"废 止\" is empty or holds white space or punctuation", line);
+    expect_identity_error(at, "          prose: [\"废 止\"]", buf);
+    snprintf(buf, sizeof(buf), "%d:11: columns: unknown key \"prose_words\"", line);
+    expect_identity_error(at, "          prose_words: [废止]", buf);
+}
+
 /* ---- The seed report ------------------------------------------------ */
 
 static void test_recognise_seed_top_level(void **state)
@@ -1470,23 +1494,33 @@ static void test_recognise_crawler_dumps(void **state)
         assert_int_equal(diff(json_object_get(m, "appeals"),
                               json_object_get(want, "appeals"), "appeals", 0),
                          0);
-        /* Table 二: all but 行政规范性文件, whose 15 or 21 splits are listed. */
+        /* Table 二: all of it in 2022, where the prose (现行有效…698件,
+         * 制发…88件) confirms one of the 15 splits of 行政规范性文件; in 2023
+         * the prose confirms only 制发 77 (its 现行有效 393 is in no split),
+         * which five splits hold: the 21 splits are listed. */
         json_object_foreach(json_object_get(want, "active"), key, exp)
         {
             got = json_object_get(json_object_get(m, "active"), key);
-            if (strcmp(key, "normative_documents") == 0)
+            if (i == 1 && strcmp(key, "normative_documents") == 0)
                 assert_int_equal(count_nulls(got), 3);
             else
                 assert_int_equal(diff(got, exp, key, 0), 0);
         }
-        n = find_note(m, "AMBIGUOUS_NUMBERS", "normative_documents");
+        n = find_note(m, i == 0 ? "SPLIT_NUMBERS" : "AMBIGUOUS_NUMBERS",
+                      "normative_documents");
         assert_non_null(n);
-        assert_int_equal(json_array_size(json_object_get(n, "candidates")),
-                         i == 0 ? 15 : 20);
-        if (i == 0)
+        if (i == 0) {
+            assert_string_equal(json_string_value(json_object_get(n, "level")), "info");
+            assert_non_null(
+                strstr(json_string_value(json_object_get(n, "message")), "text confirms"));
+        } else {
+            assert_int_equal(json_array_size(json_object_get(n, "candidates")), 20);
             assert_true(has_candidate(n, normative[i], 3));
+            assert_non_null(strstr(json_string_value(json_object_get(n, "message")),
+                                   "5 splits hold 1"));
+        }
         /* Only that row is ambiguous; every split is noted. */
-        assert_int_equal(count_notes(m, "AMBIGUOUS_NUMBERS"), 1);
+        assert_int_equal(count_notes(m, "AMBIGUOUS_NUMBERS"), i == 0 ? 0 : 1);
         assert_true(count_notes(m, "SPLIT_NUMBERS") >= 25);
         n = find_note(m, "SPLIT_NUMBERS", "new");
         assert_non_null(n);
@@ -1494,6 +1528,102 @@ static void test_recognise_crawler_dumps(void **state)
         json_decref(want);
         json_decref(m);
     }
+}
+
+/* pingtan-2022 with its sentence about normative documents replaced. */
+static json_t *pingtan_2022_with(const char *to)
+{
+    static const char from[] =
+        "集中公开现行有效行政规范性文件698件，动态更新本年度制发的规范性文件88件。";
+    char *text = slurp(REPORTS "pingtan-2022.txt"), *p = strstr(text, from), *edited;
+    struct ogid_document *doc;
+    json_t *m;
+    size_t a;
+
+    assert_non_null(p);
+    a = (size_t)(p - text);
+    edited = malloc(strlen(text) + strlen(to) + 1);
+    assert_non_null(edited);
+    memcpy(edited, text, a);
+    strcpy(edited + a, to);
+    strcat(edited, p + strlen(from));
+    doc = doc_from_text(edited, NULL, 0);
+    m = recognise(doc);
+    ogid_document_free(doc);
+    free(edited);
+    free(text);
+    return m;
+}
+
+static void expect_normative(json_t *m, long long issued, long long repealed,
+                             long long in_force)
+{
+    json_t *row = json_object_get(json_object_get(m, "active"), "normative_documents");
+
+    assert_int_equal(json_integer_value(json_object_get(row, "issued")), issued);
+    assert_int_equal(json_integer_value(json_object_get(row, "repealed")), repealed);
+    assert_int_equal(json_integer_value(json_object_get(row, "in_force")), in_force);
+}
+
+/* Run-together digits with several splits and no identity ("8855698"): the
+ * report's own prose, where it states numbers for the row, chooses among
+ * them; it never fills a cell by itself. */
+static void test_recognise_split_prose(void **state)
+{
+    json_t *m, *n;
+    const char *msg;
+
+    (void)state;
+    /* Confirmed: the prose states all three. */
+    m = pingtan_2022_with("本年度制发规范性文件88件，废止55件，现行有效规范性文件698件。");
+    expect_normative(m, 88, 55, 698);
+    n = find_note(m, "SPLIT_NUMBERS", "normative_documents");
+    assert_non_null(n);
+    msg = json_string_value(json_object_get(n, "message"));
+    assert_non_null(strstr(msg, "repealed 55 (\"废止55\"), confirmed"));
+    assert_null(find_note(m, "AMBIGUOUS_NUMBERS", "normative_documents"));
+    json_decref(m);
+
+    /* Undecided: 制发 88 alone is in four splits; and a number of another
+     * row (规章), or without a column word, or without a unit, says nothing. */
+    m = pingtan_2022_with(
+        "制发的规范性文件88件；规章废止55件；规范性文件698件；现行有效规范性文件698。");
+    assert_int_equal(
+        count_nulls(json_object_get(json_object_get(m, "active"), "normative_documents")),
+        3);
+    n = find_note(m, "AMBIGUOUS_NUMBERS", "normative_documents");
+    assert_non_null(n);
+    assert_int_equal(json_array_size(json_object_get(n, "candidates")), 15);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(n, "message")), "4 splits hold 1"));
+    assert_null(find_note(m, "SPLIT_NUMBERS", "normative_documents"));
+    json_decref(m);
+
+    /* No prose about the row: as before. */
+    m = pingtan_2022_with("集中公开规范性文件。");
+    n = find_note(m, "AMBIGUOUS_NUMBERS", "normative_documents");
+    assert_non_null(n);
+    assert_int_equal(json_array_size(json_object_get(n, "candidates")), 15);
+    json_decref(m);
+
+    /* The prose and the table disagree on 现行有效 (700, in no split); 制发
+     * 88 and 废止 55 still single out 88 55 698, which the table holds. */
+    m = pingtan_2022_with(
+        "现行有效行政规范性文件700件，本年制发规范性文件88件、废止55件。");
+    expect_normative(m, 88, 55, 698);
+    n = find_note(m, "SPLIT_NUMBERS", "normative_documents");
+    assert_non_null(n);
+    msg = json_string_value(json_object_get(n, "message"));
+    assert_non_null(strstr(msg, "in_force 700"));
+    assert_non_null(strstr(msg, "which the table does not hold"));
+    json_decref(m);
+
+    /* Disagreeing on two of the three: 88 5 5698, 88 55 698, 88 556 98 and
+     * 88 5569 8 each hold one; nothing is chosen. */
+    m = pingtan_2022_with(
+        "现行有效行政规范性文件700件，本年制发规范性文件88件、废止56件。");
+    assert_non_null(find_note(m, "AMBIGUOUS_NUMBERS", "normative_documents"));
+    json_decref(m);
 }
 
 /* A row of table 三 whose digits split two ways that both fit the row
@@ -2026,6 +2156,7 @@ int main(void)
         cmocka_unit_test(test_norm_spelling),
         cmocka_unit_test(test_forms_load_errors),
         cmocka_unit_test(test_forms_load_identity_errors),
+        cmocka_unit_test(test_forms_load_prose_errors),
         cmocka_unit_test(test_recognise_seed_top_level),
         cmocka_unit_test(test_recognise_seed_meta),
         cmocka_unit_test(test_recognise_seed_tables),
@@ -2042,6 +2173,7 @@ int main(void)
         cmocka_unit_test(test_recognise_row_on_one_line),
         cmocka_unit_test(test_recognise_local_form_variant),
         cmocka_unit_test(test_recognise_crawler_dumps),
+        cmocka_unit_test(test_recognise_split_prose),
         cmocka_unit_test(test_recognise_split_ambiguous_row),
         cmocka_unit_test(test_recognise_split_edge_cases),
         cmocka_unit_test(test_recognise_split_kept_as_printed),

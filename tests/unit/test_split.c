@@ -347,6 +347,57 @@ static void test_split_random(void **state)
     }
 }
 
+/* Prose-stated values choose among the candidates of "8855698" (15 splits,
+ * no identity): the one holding the most stated values, if it alone does. */
+static void test_split_prefer(void **state)
+{
+    struct ogid_split_spec spec = {.n_values = 3};
+    struct ogid_split_result r;
+    struct ogid_split_stated st[3];
+    size_t c, best, tied;
+    long long want[3] = {88, 55, 698};
+    int j;
+
+    (void)state;
+    memset(st, 0, sizeof(st));
+    for (j = 0; j < 3; j++) {
+        st[j].v.kind = OGID_VALUE_NUMBER;
+        st[j].v.is_int = 1;
+    }
+    assert_int_equal(ogid_split("8855698", &spec, &r), 0);
+    assert_int_equal(r.n, 15);
+    /* Confirmed: issued 88 and in_force 698 leave 88 55 698 alone. */
+    st[0].col = 0, st[0].v.i = 88;
+    st[1].col = 2, st[1].v.i = 698;
+    c = ogid_split_prefer(&r, st, 2, &best, &tied);
+    assert_int_not_equal(c, SIZE_MAX);
+    assert_int_equal(best, 2);
+    assert_int_equal(tied, 1);
+    for (j = 0; j < 3; j++)
+        assert_int_equal(r.vals[c * 3 + (size_t)j].i, want[j]);
+    /* Undecided: issued 88 alone fits four splits equally. */
+    c = ogid_split_prefer(&r, st, 1, &best, &tied);
+    assert_int_equal(c, SIZE_MAX);
+    assert_int_equal(best, 1);
+    assert_int_equal(tied, 4);
+    /* Nothing stated, or nothing held: no choice. */
+    assert_int_equal(ogid_split_prefer(&r, st, 0, &best, &tied), SIZE_MAX);
+    assert_int_equal(best, 0);
+    st[2].col = 7, st[2].v.i = 88; /* a column out of range is never held */
+    assert_int_equal(ogid_split_prefer(&r, &st[2], 1, &best, &tied), SIZE_MAX);
+    assert_int_equal(best, 0);
+    /* Disagreeing on one cell: in_force 700 is in no split, but issued 88
+     * and repealed 55 pick 88 55 698. */
+    st[1].col = 1, st[1].v.i = 55;
+    st[2].col = 2, st[2].v.i = 700;
+    c = ogid_split_prefer(&r, st, 3, &best, &tied);
+    assert_int_not_equal(c, SIZE_MAX);
+    assert_int_equal(best, 2);
+    for (j = 0; j < 3; j++)
+        assert_int_equal(r.vals[c * 3 + (size_t)j].i, want[j]);
+    ogid_split_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_split_joint_unknown_cells),
         cmocka_unit_test(test_split_joint_undecided),
         cmocka_unit_test(test_split_random),
+        cmocka_unit_test(test_split_prefer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
