@@ -3,7 +3,8 @@
 # missing), builds, and then either starts the daemon or runs the test suite.
 #
 #   bash contrib/setup.sh run    build, then `ogid run` on ./spool (the embedded default)
-#   bash contrib/setup.sh test   build plain and with ASan/UBSan, run the whole suite
+#   bash contrib/setup.sh test   build plain and with ASan/UBSan, run the whole suite,
+#                                and each fuzz target for a short bounded time
 #   bash contrib/setup.sh build  build only
 set -euo pipefail
 
@@ -12,7 +13,7 @@ mode=${1:-run}
 
 packages=(build-essential cmake pkg-config python3 jq
           libuv1-dev liblua5.4-dev libyaml-dev libcmocka-dev libxml2-dev libzip-dev
-          libssl-dev libsqlite3-dev libjansson-dev lua-check)
+          libssl-dev libsqlite3-dev libjansson-dev lua-check clang libclang-rt-14-dev)
 
 install_missing() {
     local missing=()
@@ -53,6 +54,8 @@ test)
     echo "== ASan/UBSan build =="
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --test-dir build-asan --output-on-failure -j2 -LE slow || status=1
+    echo "== fuzz smoke (clang libFuzzer, ASan/UBSan, 20 s a target) =="
+    bash tests/fuzz/run-fuzzers.sh 20 || status=1
     echo "== plain build =="
     ctest --test-dir build --output-on-failure -j2 || status=1
     exit $status

@@ -30,6 +30,9 @@ struct ogid_plugins {
 };
 
 static void host_log(int level, const char *plugin, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void host_log(int level, const char *plugin, const char *fmt, ...)
 {
     char tag[96], msg[512];
     va_list ap;

@@ -31,7 +31,7 @@
 #include "ogid_rules.h"
 
 #if !defined(OGID_BENCH_SOURCE) || !defined(OGID_BENCH_PLUGINS)
-#error "OGID_BENCH_SOURCE and OGID_BENCH_PLUGINS must be defined (tests/bench/CMakeLists.txt)"
+#error "OGID_BENCH_SOURCE and OGID_BENCH_PLUGINS must be defined (see CMakeLists.txt)"
 #endif
 
 #define REPORTS OGID_BENCH_SOURCE "/tests/fixtures/reports/"
@@ -87,8 +87,10 @@ static int read_input(const char *path, struct input *in)
     fclose(fp);
     in->len = (size_t)n;
     in->path = strdup(path);
-    if (in->path == NULL)
+    if (in->path == NULL) {
+        free(in->bytes);
         return -1;
+    }
     in->name = strrchr(in->path, '/') ? strrchr(in->path, '/') + 1 : in->path;
     return 0;
 }
@@ -112,7 +114,10 @@ static int parse_once(const struct bench *b, const struct input *src, struct tim
     }
     t1 = now_ns();
     struct ogid_input in = {
-        .name = src->name, .bytes = f.bytes, .len = f.len, .text = f.text,
+        .name = src->name,
+        .bytes = f.bytes,
+        .len = f.len,
+        .text = f.text,
         .text_len = f.text_len,
     };
     p = ogid_plugins_pick(b->plugins, &in);
@@ -124,13 +129,14 @@ static int parse_once(const struct bench *b, const struct input *src, struct tim
         goto done;
     ogid_document_builder(doc, &builder);
     if ((prc = p->parse(&in, &builder)) != 0) {
-        fprintf(stderr, "bench_parse: %s: %s: %s\n", src->name, p->name, ogid_strerror(prc));
+        fprintf(stderr, "bench_parse: %s: %s: %s\n", src->name, p->name,
+                ogid_strerror(prc));
         goto done;
     }
     t2 = now_ns();
-    source = json_pack("{s:s, s:s, s:I, s:s, s:s}", "file", src->name, "sha256", f.sha256,
-                       "bytes", (json_int_t)f.len, "format", p->format, "encoding",
-                       f.encoding);
+    source =
+        json_pack("{s:s, s:s, s:I, s:s, s:s}", "file", src->name, "sha256", f.sha256,
+                  "bytes", (json_int_t)f.len, "format", p->format, "encoding", f.encoding);
     if (source == NULL || ogid_recognise(doc, b->forms, source, &m) != 0) {
         fprintf(stderr, "bench_parse: %s: out of memory\n", src->name);
         goto done;
@@ -159,13 +165,21 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Median of v[0..n), which it sorts. */
+static double median(uint64_t *v, long n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_u64);
+    return n % 2 ? (double)v[n / 2] : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2;
+}
+
 /* Statistics of one file's runs. */
 struct result {
     const char *format;
     double mean_us, median_us, decode_us, plugin_us, recognise_us;
 };
 
-static int bench_file(const struct bench *b, const struct input *in, long n, struct result *r)
+static int bench_file(const struct bench *b, const struct input *in, long n,
+                      struct result *r)
 {
     uint64_t *totals = calloc((size_t)n, sizeof *totals);
     uint64_t sum = 0, dec = 0, plug = 0, rec = 0;
@@ -189,10 +203,8 @@ static int bench_file(const struct bench *b, const struct input *in, long n, str
         plug += t.plugin;
         rec += t.recognise;
     }
-    qsort(totals, (size_t)n, sizeof *totals, cmp_u64);
     r->mean_us = (double)sum / (double)n / 1e3;
-    r->median_us = (n % 2 ? (double)totals[n / 2]
-                          : ((double)totals[n / 2 - 1] + (double)totals[n / 2]) / 2) / 1e3;
+    r->median_us = median(totals, n) / 1e3;
     r->decode_us = (double)dec / (double)n / 1e3;
     r->plugin_us = (double)plug / (double)n / 1e3;
     r->recognise_us = (double)rec / (double)n / 1e3;
@@ -200,77 +212,85 @@ static int bench_file(const struct bench *b, const struct input *in, long n, str
     return 0;
 }
 
-static void free_inputs(struct input *ins, size_t n)
+/* The files of one run, read into memory. */
+struct inputs {
+    struct input *v;
+    size_t n, cap;
+};
+
+static int add_input(struct inputs *ins, const char *path)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(ins[i].path);
-        free(ins[i].bytes);
+    if (ins->n == ins->cap) {
+        size_t cap = ins->cap ? 2 * ins->cap : 8;
+        struct input *v = realloc(ins->v, cap * sizeof *v);
+
+        if (v == NULL)
+            return -1;
+        ins->v = v;
+        ins->cap = cap;
     }
-    free(ins);
+    if (read_input(path, &ins->v[ins->n]) != 0)
+        return -1;
+    ins->n++;
+    return 0;
+}
+
+static void free_inputs(struct inputs *ins)
+{
+    for (size_t i = 0; i < ins->n; i++) {
+        free(ins->v[i].path);
+        free(ins->v[i].bytes);
+    }
+    free(ins->v);
 }
 
 /* The seed first (every ratio is to it), then the files to time. */
 static int parse_bench(const struct bench *b, long n, char **files, int n_files)
 {
-    static const char *const fixtures[] = {
-        REPORTS "pingtan-2022.txt", REPORTS "shanghai-government-office-2019.html",
-        REPORTS "pingtan-2022.html", NULL};
-    size_t cap = 8, count = 0;
-    struct input *ins = calloc(cap, sizeof *ins);
+    static const char *const fixtures[] = {REPORTS "pingtan-2022.txt",
+                                           REPORTS "shanghai-government-office-2019.html",
+                                           REPORTS "pingtan-2022.html", NULL};
+    struct inputs ins = {0};
     struct result seed_r = {0};
     glob_t g = {0};
-    int rc = 0;
+    int rc = -1;
 
-#define ADD(path)                                                              \
-    do {                                                                       \
-        if (count == cap) {                                                    \
-            struct input *ni = realloc(ins, 2 * cap * sizeof *ins);            \
-            if (ni == NULL)                                                    \
-                goto fail;                                                     \
-            ins = ni;                                                          \
-            cap *= 2;                                                          \
-        }                                                                      \
-        if (read_input((path), &ins[count]) != 0)                              \
-            goto fail;                                                         \
-        count++;                                                               \
-    } while (0)
-
-    if (ins == NULL)
-        return -1;
-    ADD(SEED);
+    if (add_input(&ins, SEED) != 0)
+        goto done;
     if (n_files > 0) {
         for (int i = 0; i < n_files; i++)
-            ADD(files[i]);
+            if (add_input(&ins, files[i]) != 0)
+                goto done;
     } else {
         for (size_t i = 0; fixtures[i] != NULL; i++)
-            ADD(fixtures[i]);
+            if (add_input(&ins, fixtures[i]) != 0)
+                goto done;
         if (glob(REPORTS "*.docx", 0, NULL, &g) == 0)
             for (size_t i = 0; i < g.gl_pathc; i++)
-                ADD(g.gl_pathv[i]);
+                if (add_input(&ins, g.gl_pathv[i]) != 0)
+                    goto done;
     }
-#undef ADD
-    printf("%ld parses of each file; ratio = mean / mean of the text seed (first line)\n\n", n);
+    printf("%ld parses of each file; ratio = mean / mean of the text seed (first line)\n\n",
+           n);
     printf("%-6s %8s %10s %10s %10s %6s %9s %9s %9s  %s\n", "format", "bytes", "mean_us",
            "median_us", "reports/s", "ratio", "decode", "plugin", "recognise", "file");
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < ins.n; i++) {
+        const struct input *in = &ins.v[i];
         struct result r;
 
-        if (bench_file(b, &ins[i], n, &r) != 0)
-            goto fail;
+        if (bench_file(b, in, n, &r) != 0)
+            goto done;
         if (i == 0)
             seed_r = r;
         printf("%-6s %8zu %10.1f %10.1f %10.0f %6.2f %9.1f %9.1f %9.1f  %s\n", r.format,
-               ins[i].len, r.mean_us, r.median_us, 1e6 / r.mean_us,
-               r.mean_us / seed_r.mean_us, r.decode_us, r.plugin_us, r.recognise_us,
-               ins[i].name);
+               in->len, r.mean_us, r.median_us, 1e6 / r.mean_us, r.mean_us / seed_r.mean_us,
+               r.decode_us, r.plugin_us, r.recognise_us, in->name);
         fflush(stdout);
     }
-    goto done;
-fail:
-    rc = -1;
+    rc = 0;
 done:
     globfree(&g);
-    free_inputs(ins, count);
+    free_inputs(&ins);
     return rc;
 }
 
@@ -317,10 +337,11 @@ static int rules_bench(const struct bench *b, long n)
     struct profile pr = {0};
     struct ogid_rules_opts opts = {.on_rule = on_rule_cb, .ud = &pr};
     struct rule_time *rt = NULL;
+    uint64_t *runs = NULL;
     const char *format;
     json_t *model = NULL, *findings = NULL;
     uint64_t sum = 0;
-    double mean_us;
+    double mean_us, median_us;
     size_t n_rules, n_findings = 0;
     int rc = -1;
 
@@ -331,13 +352,15 @@ static int rules_bench(const struct bench *b, long n)
         fprintf(stderr, "bench_parse: rules: %s\n", err);
         goto done;
     }
-    if (parse_once(b, &seed, &t, &format, &model) != 0 || bench_file(b, &seed, n, &seed_r) != 0)
+    if (parse_once(b, &seed, &t, &format, &model) != 0 ||
+        bench_file(b, &seed, n, &seed_r) != 0)
         goto done;
     n_rules = ogid_rules_count(rs);
     pr.rs = rs;
     pr.ns = calloc(n_rules ? n_rules : 1, sizeof *pr.ns);
     rt = calloc(n_rules ? n_rules : 1, sizeof *rt);
-    if (pr.ns == NULL || rt == NULL)
+    runs = calloc((size_t)n, sizeof *runs);
+    if (pr.ns == NULL || rt == NULL || runs == NULL)
         goto done;
     /* One untimed run loads what the rules load lazily (the calendar...). */
     findings = json_array();
@@ -360,19 +383,22 @@ static int rules_bench(const struct bench *b, long n)
         }
         if (pr.last >= 0)
             pr.ns[pr.last] += now_ns() - pr.t_last;
-        sum += now_ns() - t0;
+        runs[i] = now_ns() - t0;
+        sum += runs[i];
         json_decref(findings);
         findings = NULL;
     }
     mean_us = (double)sum / (double)n / 1e3;
+    median_us = median(runs, n) / 1e3;
     printf("%ld runs of %zu rules on the seed's model (%s, %zu findings)\n\n", n, n_rules,
            seed.name, n_findings);
-    printf("%-22s %10s %10s %6s\n", "", "mean_us", "per_s", "ratio");
-    printf("%-22s %10.1f %10.0f %6.2f\n", "parse (text seed)", seed_r.mean_us,
-           1e6 / seed_r.mean_us, 1.0);
-    printf("%-22s %10.1f %10.0f %6.2f\n", "rules (all)", mean_us, 1e6 / mean_us,
-           mean_us / seed_r.mean_us);
-    printf("%-22s %10.1f %10.0f %6.2f\n\n", "parse + rules", seed_r.mean_us + mean_us,
+    printf("%-18s %10s %10s %10s %6s\n", "", "mean_us", "median_us", "per_s", "ratio");
+    printf("%-18s %10.1f %10.1f %10.0f %6.2f\n", "parse (text seed)", seed_r.mean_us,
+           seed_r.median_us, 1e6 / seed_r.mean_us, 1.0);
+    printf("%-18s %10.1f %10.1f %10.0f %6.2f\n", "rules (all)", mean_us, median_us,
+           1e6 / mean_us, mean_us / seed_r.mean_us);
+    printf("%-18s %10.1f %10.1f %10.0f %6.2f\n\n", "parse + rules",
+           seed_r.mean_us + mean_us, seed_r.median_us + median_us,
            1e6 / (seed_r.mean_us + mean_us), (seed_r.mean_us + mean_us) / seed_r.mean_us);
     for (size_t i = 0; i < n_rules; i++) {
         rt[i].i = i;
@@ -391,6 +417,7 @@ static int rules_bench(const struct bench *b, long n)
 done:
     json_decref(findings);
     json_decref(model);
+    free(runs);
     free(rt);
     free(pr.ns);
     ogid_rules_free(rs);

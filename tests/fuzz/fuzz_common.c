@@ -200,8 +200,7 @@ static uint8_t *stored_zip(const struct fuzz_part *e, size_t n, size_t *out_len)
 }
 
 uint8_t *fuzz_pack_zip(const uint8_t *data, size_t size, const char *first,
-                       const struct fuzz_part *defaults, size_t n_defaults,
-                       size_t *out_len)
+                       const struct fuzz_part *defaults, size_t n_defaults, size_t *out_len)
 {
     static const char mark[] = "\n====";
     char names[MAX_PARTS][MAX_PART_NAME];
@@ -249,8 +248,8 @@ uint8_t *fuzz_pack_zip(const uint8_t *data, size_t size, const char *first,
 
 /* ---- Running a plugin ----------------------------------------------------- */
 
-void fuzz_run_plugin(const struct ogid_plugin *p, const char *file_name, const uint8_t *data,
-                     size_t size)
+void fuzz_run_plugin(const struct ogid_plugin *p, const char *file_name,
+                     const uint8_t *data, size_t size)
 {
     struct ogid_file f;
     struct ogid_document *doc = NULL;
@@ -260,7 +259,10 @@ void fuzz_run_plugin(const struct ogid_plugin *p, const char *file_name, const u
     if (ogid_file_from_buffer(data, size, &f) != 0)
         return; /* empty, or out of memory: the worker refuses the file */
     struct ogid_input in = {
-        .name = file_name, .bytes = f.bytes, .len = f.len, .text = f.text,
+        .name = file_name,
+        .bytes = f.bytes,
+        .len = f.len,
+        .text = f.text,
         .text_len = f.text_len,
     };
     score = p->probe(&in);

@@ -20,10 +20,10 @@
 
 /* An invariant of ours was broken: print it and abort, which libFuzzer
  * reports as a crash with the input that caused it. */
-#define FUZZ_CHECK(cond)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            fuzz_fail(__FILE__, __LINE__, #cond);                              \
+#define FUZZ_CHECK(cond)                                                                   \
+    do {                                                                                   \
+        if (!(cond))                                                                       \
+            fuzz_fail(__FILE__, __LINE__, #cond);                                          \
     } while (0)
 
 void fuzz_fail(const char *file, int line, const char *what) __attribute__((noreturn));
@@ -40,8 +40,8 @@ const struct ogid_plugin *fuzz_plugin_load(const char *name);
  * pointer shows) and frees everything. `file_name` is the name hint the
  * plugin sees. Parse runs whatever probe says: the ABI does not promise that
  * probe comes first, and a plugin must survive any bytes. */
-void fuzz_run_plugin(const struct ogid_plugin *p, const char *file_name, const uint8_t *data,
-                     size_t size);
+void fuzz_run_plugin(const struct ogid_plugin *p, const char *file_name,
+                     const uint8_t *data, size_t size);
 
 /* The parts of a zip package packed by fuzz_pack_zip. */
 struct fuzz_part {

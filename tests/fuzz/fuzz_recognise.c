@@ -146,9 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (build(&b, f.text, f.text_len) != 0)
         goto done;
     fuzz_check_document(doc);
-    source = json_pack("{s:s, s:s, s:I, s:s, s:s}", "file", "report.txt", "sha256",
-                       f.sha256, "bytes", (json_int_t)f.len, "format", "text", "encoding",
-                       f.encoding);
+    source =
+        json_pack("{s:s, s:s, s:I, s:s, s:s}", "file", "report.txt", "sha256", f.sha256,
+                  "bytes", (json_int_t)f.len, "format", "text", "encoding", f.encoding);
     FUZZ_CHECK(source != NULL);
     FUZZ_CHECK(ogid_recognise(doc, forms, source, &model) == 0 && model != NULL);
     json = json_dumps(model, JSON_COMPACT);
