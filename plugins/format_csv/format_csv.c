@@ -35,6 +35,7 @@
 #include "ogid/ogid_error.h"
 #include "ogid/ogid_log.h"
 #include "ogid/ogid_plugin.h"
+#include "plugin_text.h"
 
 #define PLUGIN "format_csv"
 /* A header cell longer than this, or with more spaces, is prose, not a
@@ -48,116 +49,13 @@ static const struct ogid_host *host;
 
 /* ---- Text with one spelling ------------------------------------------------ */
 
-struct tbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-};
-
-static void tb_bytes(struct tbuf *t, const char *s, size_t n)
-{
-    if (t->oom)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 128;
-        char *p;
-
-        while (cap < t->len + n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                t->oom = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        p = realloc(t->s, cap);
-        if (p == NULL) {
-            t->oom = 1;
-            return;
-        }
-        t->s = p;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
-/* The host's spelling of a code point, as ogid_normalise gives text input. */
-static uint32_t normal_form(uint32_t cp)
-{
-    if (cp >= 0xFF01 && cp <= 0xFF5E)
-        return cp - 0xFF01 + 0x21;
-    switch (cp) {
-    case 0x3000:
-    case 0x00A0:
-    case 0x2002:
-    case 0x2003:
-    case 0x2009:
-    case 0x200A:
-    case 0x202F:
-        return ' ';
-    case 0x201C:
-    case 0x201D:
-    case 0x201E:
-    case 0x2033:
-        return '"';
-    case 0x2018:
-    case 0x2019:
-    case 0x201A:
-    case 0x2032:
-        return '\'';
-    case 0xFEFF:
-    case 0x200B:
-        return 0;
-    default:
-        return cp;
-    }
-}
-
-/* Length of a valid UTF-8 sequence at s (n bytes left) and its code point,
- * or 0 for a byte that starts none. */
-static size_t utf8_get(const unsigned char *s, size_t n, uint32_t *out)
-{
-    uint32_t cp;
-    size_t len, i;
-
-    if (s[0] < 0x80) {
-        *out = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-        cp = s[0] & 0x1F;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        cp = s[0] & 0x0F;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    *out = cp;
-    return len;
-}
-
 static int valid_utf8(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     uint32_t cp;
 
     while (i < n) {
-        size_t k = utf8_get(s + i, n - i, &cp);
+        size_t k = ogid_pc_utf8_decode(s + i, n - i, &cp);
 
         if (k == 0)
             return 0;
@@ -166,37 +64,10 @@ static int valid_utf8(const unsigned char *s, size_t n)
     return 1;
 }
 
-static void tb_cp(struct tbuf *t, uint32_t cp)
-{
-    char out[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        out[0] = (char)(0xF0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    tb_bytes(t, out, n);
-}
-
 /* Writes s[0..n) into t normalised and trimmed of blanks at both ends;
  * line breaks inside become '\n'. Bytes that are not UTF-8 are kept for the
  * host's builder to replace. */
-static void normalise_into(struct tbuf *t, const char *str, size_t n)
+static void normalise_into(struct ogid_pc_text *t, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, keep;
@@ -206,15 +77,15 @@ static void normalise_into(struct tbuf *t, const char *str, size_t n)
     if (t->s != NULL)
         t->s[0] = '\0';
     while (i < n) {
-        size_t k = utf8_get(s + i, n - i, &cp);
+        size_t k = ogid_pc_utf8_decode(s + i, n - i, &cp);
 
         if (k == 0) {
-            tb_bytes(t, (const char *)s + i, 1);
+            ogid_pc_text_append(t, (const char *)s + i, 1);
             i++;
             continue;
         }
         i += k;
-        cp = normal_form(cp);
+        cp = ogid_pc_normal_form(cp);
         if (cp == 0 || (cp == '\r' && i < n && s[i] == '\n'))
             continue;
         if (cp == '\r')
@@ -223,7 +94,7 @@ static void normalise_into(struct tbuf *t, const char *str, size_t n)
             cp = ' ';
         if (cp == ' ' && t->len == 0)
             continue;
-        tb_cp(t, cp);
+        ogid_pc_text_put_cp(t, cp);
     }
     keep = t->len;
     while (keep > 0 && (t->s[keep - 1] == ' ' || t->s[keep - 1] == '\n'))
@@ -269,7 +140,7 @@ static const char *past_eol(const struct reader *r, const char *q)
 
 /* One field into raw (bytes as written, quotes resolved). Leaves r->p on the
  * delimiter, the line break or the end that ends it. */
-static void read_field(struct reader *r, struct tbuf *raw)
+static void read_field(struct reader *r, struct ogid_pc_text *raw)
 {
     const char *q = r->p, *start;
     uint32_t line = r->line;
@@ -301,7 +172,7 @@ static void read_field(struct reader *r, struct tbuf *raw)
 
                     while (r->curly && end < r->end && *end == ' ')
                         end++;
-                    tb_bytes(raw, "\"", 1);
+                    ogid_pc_text_append(raw, "\"", 1);
                     if (r->curly && (end >= r->end || *end == r->delim || is_eol(r, end))) {
                         q = end;
                         break;
@@ -316,24 +187,24 @@ static void read_field(struct reader *r, struct tbuf *raw)
                     q++;
                     break;
                 }
-                tb_bytes(raw, "\"", 1); /* a curly quote inside the field */
+                ogid_pc_text_append(raw, "\"", 1); /* a curly quote inside the field */
                 q++;
                 continue;
             }
             if (*q == '\n' || *q == '\r') {
                 const char *n = past_eol(r, q);
 
-                tb_bytes(raw, "\n", 1);
+                ogid_pc_text_append(raw, "\n", 1);
                 line++;
                 q = n;
                 continue;
             }
-            tb_bytes(raw, q, 1);
+            ogid_pc_text_append(raw, q, 1);
             q++;
         }
         /* Anything between the closing quote and the delimiter is kept. */
         while (q < r->end && *q != r->delim && !is_eol(r, q)) {
-            tb_bytes(raw, q, 1);
+            ogid_pc_text_append(raw, q, 1);
             q++;
         }
         r->p = q;
@@ -344,7 +215,7 @@ unquoted:
     start = q;
     while (q < r->end && *q != r->delim && !is_eol(r, q))
         q++;
-    tb_bytes(raw, start, (size_t)(q - start));
+    ogid_pc_text_append(raw, start, (size_t)(q - start));
     r->p = q;
     r->line = line;
 }
@@ -409,7 +280,7 @@ static const char *next_line(const char *p, const char *end)
 
 /* The fields of one record, normalised; buffers are reused. */
 struct record {
-    struct tbuf *f;
+    struct ogid_pc_text *f;
     size_t n, cap;
 };
 
@@ -422,16 +293,17 @@ static void record_free(struct record *rec)
 
 /* Reads one record into rec and says in *filled whether any field is not
  * empty. Returns 0 or OGID_ENOMEM. */
-static int read_record(struct reader *r, struct record *rec, struct tbuf *raw, int *filled)
+static int read_record(struct reader *r, struct record *rec, struct ogid_pc_text *raw,
+                       int *filled)
 {
     *filled = 0;
     rec->n = 0;
     for (;;) {
-        struct tbuf *f;
+        struct ogid_pc_text *f;
 
         if (rec->n == rec->cap) {
             size_t cap = rec->cap ? rec->cap * 2 : 16;
-            struct tbuf *nf = realloc(rec->f, cap * sizeof *nf);
+            struct ogid_pc_text *nf = realloc(rec->f, cap * sizeof *nf);
 
             if (nf == NULL)
                 return OGID_ENOMEM;
@@ -514,7 +386,7 @@ static size_t count_fields(const char *p, const char *end, char delim)
 static int header_like(const char *p, const char *end, char delim, int curly)
 {
     struct reader r = {.p = p, .end = end, .line = 1, .delim = delim, .curly = curly};
-    struct tbuf raw = {0};
+    struct ogid_pc_text raw = {0};
     size_t fields = 0, filled = 0;
     int ok = 1;
 
@@ -588,7 +460,7 @@ static int csv_parse(const struct ogid_input *in, const struct ogid_doc_builder 
 {
     struct reader r = {0};
     struct record rec = {0};
-    struct tbuf raw = {0}, para = {0};
+    struct ogid_pc_text raw = {0}, para = {0};
     const char *src;
     size_t len, commas, tabs;
     uint32_t next_row_line = 0;

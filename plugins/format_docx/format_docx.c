@@ -37,15 +37,13 @@
 #include "ogid/ogid_error.h"
 #include "ogid/ogid_log.h"
 #include "ogid/ogid_plugin.h"
+#include "plugin_text.h"
+#include "plugin_zip.h"
 
 #define PLUGIN "format_docx"
 #define MAX_DEPTH 256
 #define MAX_SPAN 1000u
 #define LAYOUT_CELL_BYTES 2048
-/* Entries over this size must not be compressed better than MAX_RATIO:1;
- * Word's XML compresses about 10:1, a bomb thousands to one. */
-#define RATIO_MIN_SIZE (1u << 20)
-#define MAX_RATIO 200u
 /* The package relationships are a few hundred bytes. */
 #define MAX_RELS_BYTES (1u << 20)
 #define DEFAULT_MAX_EXPANDED ((size_t)64 << 20)
@@ -68,119 +66,14 @@ enum { PEND_NONE, PEND_SPACE, PEND_BREAK };
  * inside a cell (a second paragraph, a w:br) is nothing between two Chinese
  * characters ("商业" + "企业" is 商业企业) and a space otherwise. */
 struct tbuf {
-    char *s;
-    size_t len, cap;
+    struct ogid_pc_text b;
     int pend;
     int last_wide;
-    int oom;
 };
-
-static int wide(uint32_t cp)
-{
-    return cp >= 0x2E80 && !(cp >= 0xFE70 && cp <= 0xFEFF);
-}
-
-/* The host's spelling of a code point, as ogid_normalise gives text input. */
-static uint32_t normal_form(uint32_t cp)
-{
-    if (cp >= 0xFF01 && cp <= 0xFF5E)
-        return cp - 0xFF01 + 0x21;
-    switch (cp) {
-    case 0x3000:
-    case 0x00A0:
-    case 0x2002:
-    case 0x2003:
-    case 0x2009:
-    case 0x200A:
-    case 0x202F:
-        return ' ';
-    case 0x201C:
-    case 0x201D:
-    case 0x201E:
-    case 0x2033:
-        return '"';
-    case 0x2018:
-    case 0x2019:
-    case 0x201A:
-    case 0x2032:
-        return '\'';
-    case 0xFEFF:
-    case 0x200B:
-        return 0;
-    default:
-        return cp;
-    }
-}
-
-/* One code point from s (at most n bytes); invalid bytes read as U+FFFD. */
-static uint32_t utf8_get(const unsigned char *s, size_t n, size_t *used)
-{
-    uint32_t cp;
-    size_t len, i;
-
-    *used = 1;
-    if (s[0] < 0x80)
-        return s[0];
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-        cp = s[0] & 0x1F;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        cp = s[0] & 0x0F;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0xFFFD;
-    }
-    if (n < len)
-        return 0xFFFD;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0xFFFD;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0xFFFD;
-    *used = len;
-    return cp;
-}
-
-static void tb_bytes(struct tbuf *t, const char *s, size_t n)
-{
-    if (t->oom)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        char *p;
-
-        while (cap < t->len + n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                t->oom = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        p = realloc(t->s, cap);
-        if (p == NULL) {
-            t->oom = 1;
-            return;
-        }
-        t->s = p;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
 
 static void tb_cp(struct tbuf *t, uint32_t cp)
 {
-    char out[4];
-    size_t n;
-
-    cp = normal_form(cp);
+    cp = ogid_pc_normal_form(cp);
     if (cp == 0)
         return;
     if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v') {
@@ -188,31 +81,12 @@ static void tb_cp(struct tbuf *t, uint32_t cp)
             t->pend = PEND_SPACE;
         return;
     }
-    if (t->len > 0 && t->pend != PEND_NONE &&
-        (t->pend == PEND_SPACE || !(t->last_wide && wide(cp))))
-        tb_bytes(t, " ", 1);
+    if (t->b.len > 0 && t->pend != PEND_NONE &&
+        (t->pend == PEND_SPACE || !(t->last_wide && ogid_pc_wide(cp))))
+        ogid_pc_text_append(&t->b, " ", 1);
     t->pend = PEND_NONE;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        out[0] = (char)(0xF0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    tb_bytes(t, out, n);
-    t->last_wide = wide(cp);
+    ogid_pc_text_put_cp(&t->b, cp);
+    t->last_wide = ogid_pc_wide(cp);
 }
 
 static void tb_text(struct tbuf *t, const char *s, size_t n)
@@ -221,7 +95,7 @@ static void tb_text(struct tbuf *t, const char *s, size_t n)
     size_t i = 0, used;
 
     while (i < n) {
-        tb_cp(t, utf8_get(u + i, n - i, &used));
+        tb_cp(t, ogid_pc_utf8_get(u + i, n - i, &used));
         i += used;
     }
 }
@@ -233,11 +107,9 @@ static void tb_break(struct tbuf *t)
 
 static void tb_reset(struct tbuf *t)
 {
-    t->len = 0;
+    ogid_pc_text_reset(&t->b);
     t->pend = PEND_NONE;
     t->last_wide = 0;
-    if (t->s != NULL)
-        t->s[0] = '\0';
 }
 
 /* ---- WordprocessingML ------------------------------------------------------ */
@@ -361,10 +233,10 @@ static int flush(struct walk *w)
 {
     int rc = 0;
 
-    if (w->para.oom)
+    if (w->para.b.oom)
         return OGID_ENOMEM;
-    if (w->para.len > 0)
-        rc = w->b->paragraph(w->b->ctx, w->para.s, w->para.len, 0);
+    if (w->para.b.len > 0)
+        rc = w->b->paragraph(w->b->ctx, w->para.b.s, w->para.b.len, 0);
     tb_reset(&w->para);
     return rc;
 }
@@ -411,7 +283,7 @@ static int runs(struct walk *w, const xmlNode *n, struct tbuf *t, int depth)
          * deleted text (w:del, w:delText, w:moveFrom), field codes
          * (w:instrText), drawings and text boxes, math. */
     }
-    return t->oom ? OGID_ENOMEM : 0;
+    return t->b.oom ? OGID_ENOMEM : 0;
 }
 
 static int paragraph(struct walk *w, const xmlNode *p, int depth)
@@ -651,7 +523,7 @@ static int cell_text(struct walk *w, const xmlNode *tc, int depth)
                 return rc;
         }
     }
-    return w->cell.oom ? OGID_ENOMEM : 0;
+    return w->cell.b.oom ? OGID_ENOMEM : 0;
 }
 
 static int emit_table(struct walk *w, struct dtable *t, int depth)
@@ -676,8 +548,8 @@ static int emit_table(struct walk *w, struct dtable *t, int depth)
             tb_reset(&w->cell);
             if ((rc = cell_text(w, d->tc, depth + 1)) != 0)
                 return rc;
-            rc = w->b->cell(w->b->ctx, w->cell.s ? w->cell.s : "", w->cell.len, d->rowspan,
-                            d->span);
+            rc = w->b->cell(w->b->ctx, w->cell.b.s ? w->cell.b.s : "", w->cell.b.len,
+                            d->rowspan, d->span);
             if (rc != 0)
                 return rc;
         }
@@ -1095,75 +967,11 @@ static void number_prefix(struct walk *w, const xmlNode *p, struct tbuf *t)
 
 /* ---- The package ------------------------------------------------------------- */
 
-/* One zip entry, read whole under the limits. `budget` is what is left of
- * max_expanded_bytes for this file. Returns 0, OGID_ENOENT (no such entry),
- * OGID_ETOOBIG, OGID_EFORMAT or OGID_ENOMEM. */
+/* One zip entry, read whole under the limits (see plugin_zip.h). */
 static int read_entry(zip_t *za, const char *name, size_t limit, size_t *budget, char **out,
                       size_t *out_len)
 {
-    zip_int64_t idx = zip_name_locate(za, name, 0);
-    zip_stat_t st;
-    zip_file_t *zf;
-    char *buf;
-    size_t total = 0, size;
-
-    *out = NULL;
-    *out_len = 0;
-    if (idx < 0)
-        return OGID_ENOENT;
-    zip_stat_init(&st);
-    if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
-        return OGID_EFORMAT;
-    if (st.size > limit || st.size > *budget) {
-        if (host != NULL)
-            host->log(OGID_LOG_WARN, PLUGIN, "%s expands to %llu bytes: over the limit",
-                      name, (unsigned long long)st.size);
-        return OGID_ETOOBIG;
-    }
-    if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > RATIO_MIN_SIZE &&
-        st.comp_size * MAX_RATIO < st.size) {
-        if (host != NULL)
-            host->log(OGID_LOG_WARN, PLUGIN,
-                      "%s is compressed %llu:1: refused as a decompression bomb", name,
-                      (unsigned long long)(st.size / (st.comp_size ? st.comp_size : 1)));
-        return OGID_ETOOBIG;
-    }
-    size = (size_t)st.size;
-    buf = malloc(size + 1);
-    if (buf == NULL)
-        return OGID_ENOMEM;
-    zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
-    if (zf == NULL) {
-        free(buf);
-        return OGID_EFORMAT; /* encrypted, or an unknown compression method */
-    }
-    /* One byte of room past the declared size: filling it means the entry
-     * inflates to more than it says, and it is refused. */
-    while (total <= size) {
-        zip_int64_t n = zip_fread(zf, buf + total, size + 1 - total);
-
-        if (n < 0) {
-            zip_fclose(zf);
-            free(buf);
-            return OGID_EFORMAT; /* bad deflate data or CRC */
-        }
-        if (n == 0)
-            break;
-        total += (size_t)n;
-    }
-    zip_fclose(zf);
-    if (total != size) {
-        if (host != NULL)
-            host->log(OGID_LOG_WARN, PLUGIN, "%s: %s its declared size %zu", name,
-                      total > size ? "inflates past" : "ends short of", size);
-        free(buf);
-        return OGID_EFORMAT;
-    }
-    buf[size] = '\0';
-    *budget -= size;
-    *out = buf;
-    *out_len = size;
-    return 0;
+    return ogid_pc_zip_read(host, PLUGIN, za, name, limit, budget, out, out_len);
 }
 
 /* XML from the package: no network, no DTD, no entity substitution; a
@@ -1305,8 +1113,6 @@ static int docx_probe(const struct ogid_input *in)
 static int docx_parse(const struct ogid_input *in, const struct ogid_doc_builder *b)
 {
     struct walk w = {.b = b};
-    zip_error_t zerr;
-    zip_source_t *src;
     zip_t *za;
     xmlDoc *doc = NULL;
     xmlNode *root, *body;
@@ -1316,22 +1122,9 @@ static int docx_parse(const struct ogid_input *in, const struct ogid_doc_builder
 
     if (in->bytes == NULL || in->len < 4 || memcmp(in->bytes, "PK\3\4", 4) != 0)
         return OGID_EFORMAT;
-    zip_error_init(&zerr);
-    src = zip_source_buffer_create(in->bytes, in->len, 0, &zerr);
-    if (src == NULL) {
-        zip_error_fini(&zerr);
-        return OGID_ENOMEM;
-    }
-    za = zip_open_from_source(src, ZIP_RDONLY, &zerr);
-    if (za == NULL) {
-        if (host != NULL)
-            host->log(OGID_LOG_INFO, PLUGIN, "not a readable zip: %s",
-                      zip_error_strerror(&zerr));
-        zip_source_free(src);
-        zip_error_fini(&zerr);
-        return OGID_EFORMAT;
-    }
-    zip_error_fini(&zerr);
+    za = ogid_pc_zip_open(host, PLUGIN, in->bytes, in->len, &rc);
+    if (za == NULL)
+        return rc;
     if ((rc = main_part(za, &budget, part, sizeof part)) != 0)
         goto done;
     rc = read_entry(za, part, max_expanded, &budget, &xml, &len);
@@ -1356,8 +1149,8 @@ static int docx_parse(const struct ogid_input *in, const struct ogid_doc_builder
 done:
     xmlFreeDoc(doc);
     free(xml);
-    free(w.para.s);
-    free(w.cell.s);
+    free(w.para.b.s);
+    free(w.cell.b.s);
     numbering_free(w.num);
     zip_discard(za);
     return rc;

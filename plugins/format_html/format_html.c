@@ -31,6 +31,7 @@
 #include "ogid/ogid_error.h"
 #include "ogid/ogid_log.h"
 #include "ogid/ogid_plugin.h"
+#include "plugin_text.h"
 
 #define PLUGIN "format_html"
 /* Deeper elements are skipped; real pages nest a few dozen levels. */
@@ -54,124 +55,18 @@ enum { PEND_NONE, PEND_SPACE, PEND_BREAK };
  * removes segment breaks between wide characters, and header cells broken
  * with <br> must read as one word). */
 struct tbuf {
-    char *s;
-    size_t len, cap;
+    struct ogid_pc_text b;
     int pend;
     int last_wide;
-    int oom;
     /* Cells join across every line break; paragraphs only across a line
      * break inside one run of text (an exporter's line wrapping), since a
      * newline between two elements (links, spans) is a space on screen. */
     int cell;
 };
 
-static int wide(uint32_t cp)
-{
-    return cp >= 0x2E80 && !(cp >= 0xFE70 && cp <= 0xFEFF);
-}
-
-/* The host's spelling of a code point (as ogid_normalise): entities such as
- * &#12288; or &nbsp; reach us only after the host normalised the page. */
-static uint32_t normal_form(uint32_t cp)
-{
-    if (cp >= 0xFF01 && cp <= 0xFF5E)
-        return cp - 0xFF01 + 0x21;
-    switch (cp) {
-    case 0x3000:
-    case 0x00A0:
-    case 0x2002:
-    case 0x2003:
-    case 0x2009:
-    case 0x200A:
-    case 0x202F:
-        return ' ';
-    case 0x201C:
-    case 0x201D:
-    case 0x201E:
-    case 0x2033:
-        return '"';
-    case 0x2018:
-    case 0x2019:
-    case 0x201A:
-    case 0x2032:
-        return '\'';
-    case 0xFEFF:
-    case 0x200B:
-        return 0;
-    default:
-        return cp;
-    }
-}
-
-/* One code point from s (at most n bytes); invalid bytes read as U+FFFD. */
-static uint32_t utf8_get(const unsigned char *s, size_t n, size_t *used)
-{
-    uint32_t cp;
-    size_t len, i;
-
-    *used = 1;
-    if (s[0] < 0x80)
-        return s[0];
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-        cp = s[0] & 0x1F;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        cp = s[0] & 0x0F;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0xFFFD;
-    }
-    if (n < len)
-        return 0xFFFD;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0xFFFD;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0xFFFD;
-    *used = len;
-    return cp;
-}
-
-static void tb_bytes(struct tbuf *t, const char *s, size_t n)
-{
-    if (t->oom)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        char *p;
-
-        while (cap < t->len + n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                t->oom = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        p = realloc(t->s, cap);
-        if (p == NULL) {
-            t->oom = 1;
-            return;
-        }
-        t->s = p;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
 static void tb_cp(struct tbuf *t, uint32_t cp)
 {
-    char out[4];
-    size_t n;
-
-    cp = normal_form(cp);
+    cp = ogid_pc_normal_form(cp);
     if (cp == 0)
         return;
     if (cp == ' ' || cp == '\t' || cp == '\f' || cp == '\v') {
@@ -183,31 +78,12 @@ static void tb_cp(struct tbuf *t, uint32_t cp)
         t->pend = PEND_BREAK;
         return;
     }
-    if (t->len > 0 && t->pend != PEND_NONE &&
-        (t->pend == PEND_SPACE || !(t->last_wide && wide(cp))))
-        tb_bytes(t, " ", 1);
+    if (t->b.len > 0 && t->pend != PEND_NONE &&
+        (t->pend == PEND_SPACE || !(t->last_wide && ogid_pc_wide(cp))))
+        ogid_pc_text_append(&t->b, " ", 1);
     t->pend = PEND_NONE;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        out[0] = (char)(0xF0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    tb_bytes(t, out, n);
-    t->last_wide = wide(cp);
+    ogid_pc_text_put_cp(&t->b, cp);
+    t->last_wide = ogid_pc_wide(cp);
 }
 
 static void tb_text(struct tbuf *t, const char *s, size_t n)
@@ -219,13 +95,13 @@ static void tb_text(struct tbuf *t, const char *s, size_t n)
     if (!t->cell && t->pend == PEND_BREAK)
         t->pend = PEND_SPACE;
     while (i < n) {
-        uint32_t cp = utf8_get(u + i, n - i, &used);
+        uint32_t cp = ogid_pc_utf8_get(u + i, n - i, &used);
 
         i += used;
         if (!t->cell && !seen && (cp == '\n' || cp == '\r'))
             cp = ' ';
         tb_cp(t, cp);
-        if (t->pend == PEND_NONE && t->len > 0)
+        if (t->pend == PEND_NONE && t->b.len > 0)
             seen = 1;
     }
     if (!t->cell && t->pend == PEND_BREAK)
@@ -240,11 +116,9 @@ static void tb_break(struct tbuf *t)
 
 static void tb_reset(struct tbuf *t)
 {
-    t->len = 0;
+    ogid_pc_text_reset(&t->b);
     t->pend = PEND_NONE;
     t->last_wide = 0;
-    if (t->s != NULL)
-        t->s[0] = '\0';
 }
 
 /* Text of a text node. Pages saved by Word carry "downlevel-revealed"
@@ -433,10 +307,10 @@ static int flush(struct walk *w)
 {
     int rc = 0;
 
-    if (w->para.oom)
+    if (w->para.b.oom)
         return OGID_ENOMEM;
-    if (w->para.len > 0)
-        rc = w->b->paragraph(w->b->ctx, w->para.s, w->para.len, w->para_line);
+    if (w->para.b.len > 0)
+        rc = w->b->paragraph(w->b->ctx, w->para.b.s, w->para.b.len, w->para_line);
     tb_reset(&w->para);
     w->para_line = 0;
     return rc;
@@ -451,7 +325,7 @@ static int children(struct walk *w, xmlNode *n, int depth)
     for (xmlNode *c = n->children; c != NULL; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             node_text(&w->para, c);
-            if (w->para_line == 0 && w->para.len > 0)
+            if (w->para_line == 0 && w->para.b.len > 0)
                 w->para_line = line_of(c);
         } else if (c->type == XML_ELEMENT_NODE) {
             if ((rc = element(w, c, depth + 1)) != 0)
@@ -585,9 +459,9 @@ static int emit_cells(struct walk *w, xmlNode *n, int depth)
         if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
             tb_reset(&w->cell);
             cell_text(w, c, depth + 1);
-            if (w->cell.oom)
+            if (w->cell.b.oom)
                 return OGID_ENOMEM;
-            rc = w->b->cell(w->b->ctx, w->cell.s ? w->cell.s : "", w->cell.len,
+            rc = w->b->cell(w->b->ctx, w->cell.b.s ? w->cell.b.s : "", w->cell.b.len,
                             span_attr(c, "rowspan"), span_attr(c, "colspan"));
             if (rc != 0)
                 return rc;
@@ -753,23 +627,23 @@ static int page_title(struct walk *w, xmlDoc *doc, const char *text, size_t text
         return 0;
     tb_text(&w->para, (const char *)v, strlen((const char *)v));
     xmlFree(v);
-    if (w->para.oom)
+    if (w->para.b.oom)
         return OGID_ENOMEM;
-    cut = w->para.len;
+    cut = w->para.b.len;
     for (size_t i = 0; seps[i] != NULL; i++) {
-        const char *x = w->para.len ? strstr(w->para.s, seps[i]) : NULL;
+        const char *x = w->para.b.len ? strstr(w->para.b.s, seps[i]) : NULL;
 
-        if (x != NULL && (size_t)(x - w->para.s) < cut)
-            cut = (size_t)(x - w->para.s);
+        if (x != NULL && (size_t)(x - w->para.b.s) < cut)
+            cut = (size_t)(x - w->para.b.s);
     }
-    while (cut > 0 && w->para.s[cut - 1] == ' ')
+    while (cut > 0 && w->para.b.s[cut - 1] == ' ')
         cut--;
     if (cut == 0) {
         tb_reset(&w->para);
         return 0;
     }
     for (p = text; p < end && hits < 2; p++) {
-        p = memmem(p, (size_t)(end - p), w->para.s, cut);
+        p = memmem(p, (size_t)(end - p), w->para.b.s, cut);
         if (p == NULL)
             break;
         hits++;
@@ -778,7 +652,7 @@ static int page_title(struct walk *w, xmlDoc *doc, const char *text, size_t text
         tb_reset(&w->para);
         return 0;
     }
-    rc = w->b->paragraph(w->b->ctx, w->para.s, cut, line_of(title));
+    rc = w->b->paragraph(w->b->ctx, w->para.b.s, cut, line_of(title));
     tb_reset(&w->para);
     return rc;
 }
@@ -881,8 +755,8 @@ static int html_parse(const struct ogid_input *in, const struct ogid_doc_builder
         rc = children(&w, (xmlNode *)doc, 0);
     if (rc == 0)
         rc = flush(&w);
-    free(w.para.s);
-    free(w.cell.s);
+    free(w.para.b.s);
+    free(w.cell.b.s);
     xmlFreeDoc(doc);
     htmlFreeParserCtxt(ctxt);
     return rc;

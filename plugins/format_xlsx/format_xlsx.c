@@ -41,10 +41,10 @@
 #include "ogid/ogid_error.h"
 #include "ogid/ogid_log.h"
 #include "ogid/ogid_plugin.h"
+#include "plugin_text.h"
+#include "plugin_zip.h"
 
 #define PLUGIN "format_xlsx"
-#define RATIO_MIN_SIZE (1u << 20)
-#define MAX_RATIO 200u
 #define MAX_SMALL_PART (4u << 20) /* relationships and the workbook */
 #define DEFAULT_MAX_EXPANDED ((size_t)64 << 20)
 #define DEFAULT_MAX_CELLS ((size_t)200000)
@@ -66,80 +66,13 @@ static size_t max_cells = DEFAULT_MAX_CELLS;
 
 /* ---- Text with one spelling ------------------------------------------------ */
 
-struct tbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-};
-
-static void tb_bytes(struct tbuf *t, const char *s, size_t n)
-{
-    if (t->oom)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 64;
-        char *p;
-
-        while (cap < t->len + n + 1) {
-            if (cap > SIZE_MAX / 2) {
-                t->oom = 1;
-                return;
-            }
-            cap *= 2;
-        }
-        p = realloc(t->s, cap);
-        if (p == NULL) {
-            t->oom = 1;
-            return;
-        }
-        t->s = p;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
-static void tb_reset(struct tbuf *t)
-{
-    t->len = 0;
-    if (t->s != NULL)
-        t->s[0] = '\0';
-}
-
-/* The host's spelling of a code point, as ogid_normalise gives text input. */
+/* The host's spelling of a code point, as ogid_normalise gives text input;
+ * tabs, form feeds and vertical tabs are spaces too. */
 static uint32_t normal_form(uint32_t cp)
 {
-    if (cp >= 0xFF01 && cp <= 0xFF5E)
-        return cp - 0xFF01 + 0x21;
-    switch (cp) {
-    case 0x3000:
-    case 0x00A0:
-    case 0x2002:
-    case 0x2003:
-    case 0x2009:
-    case 0x200A:
-    case 0x202F:
-    case '\t':
-    case '\f':
-    case '\v':
+    if (cp == '\t' || cp == '\f' || cp == '\v')
         return ' ';
-    case 0x201C:
-    case 0x201D:
-    case 0x201E:
-    case 0x2033:
-        return '"';
-    case 0x2018:
-    case 0x2019:
-    case 0x201A:
-    case 0x2032:
-        return '\'';
-    case 0xFEFF:
-    case 0x200B:
-        return 0;
-    default:
-        return cp;
-    }
+    return ogid_pc_normal_form(cp);
 }
 
 /* One code point from s (n bytes left); *used = 0 for a byte that starts
@@ -177,35 +110,8 @@ static uint32_t utf8_get(const unsigned char *s, size_t n, size_t *used)
     return cp;
 }
 
-static void tb_cp(struct tbuf *t, uint32_t cp)
-{
-    char out[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        out[0] = (char)(0xF0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    tb_bytes(t, out, n);
-}
-
 /* Appends s normalised; line breaks become '\n'. */
-static void tb_text(struct tbuf *t, const char *str)
+static void tb_text(struct ogid_pc_text *t, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t n = strlen(str), i = 0, used;
@@ -214,7 +120,7 @@ static void tb_text(struct tbuf *t, const char *str)
         uint32_t cp = utf8_get(s + i, n - i, &used);
 
         if (used == 0) {
-            tb_bytes(t, (const char *)s + i, 1);
+            ogid_pc_text_append(t, (const char *)s + i, 1);
             i++;
             continue;
         }
@@ -222,13 +128,13 @@ static void tb_text(struct tbuf *t, const char *str)
         cp = normal_form(cp);
         if (cp == 0 || (cp == '\r' && i < n && s[i] == '\n'))
             continue;
-        tb_cp(t, cp == '\r' ? '\n' : cp);
+        ogid_pc_text_put_cp(t, cp == '\r' ? '\n' : cp);
     }
 }
 
 /* A malloc'd copy of t's text trimmed of blanks and line breaks at both
  * ends, or NULL when out of memory. */
-static char *tb_trimmed(const struct tbuf *t)
+static char *tb_trimmed(const struct ogid_pc_text *t)
 {
     const char *s = t->s ? t->s : "";
     size_t a = 0, b = t->len;
@@ -248,75 +154,11 @@ static char *tb_trimmed(const struct tbuf *t)
 
 /* ---- The package ------------------------------------------------------------- */
 
-/* One zip entry, read whole under the limits. `budget` is what is left of
- * max_expanded_bytes for this file. Returns 0, OGID_ENOENT (no such entry),
- * OGID_ETOOBIG, OGID_EFORMAT or OGID_ENOMEM. */
+/* One zip entry, read whole under the limits (see plugin_zip.h). */
 static int read_entry(zip_t *za, const char *name, size_t limit, size_t *budget, char **out,
                       size_t *out_len)
 {
-    zip_int64_t idx = zip_name_locate(za, name, 0);
-    zip_stat_t st;
-    zip_file_t *zf;
-    char *buf;
-    size_t total = 0, size;
-
-    *out = NULL;
-    *out_len = 0;
-    if (idx < 0)
-        return OGID_ENOENT;
-    zip_stat_init(&st);
-    if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
-        return OGID_EFORMAT;
-    if (st.size > limit || st.size > *budget) {
-        if (host != NULL)
-            host->log(OGID_LOG_WARN, PLUGIN, "%s expands to %llu bytes: over the limit",
-                      name, (unsigned long long)st.size);
-        return OGID_ETOOBIG;
-    }
-    if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > RATIO_MIN_SIZE &&
-        st.comp_size * MAX_RATIO < st.size) {
-        if (host != NULL)
-            host->log(OGID_LOG_WARN, PLUGIN,
-                      "%s is compressed %llu:1: refused as a decompression bomb", name,
-                      (unsigned long long)(st.size / (st.comp_size ? st.comp_size : 1)));
-        return OGID_ETOOBIG;
-    }
-    size = (size_t)st.size;
-    buf = malloc(size + 1);
-    if (buf == NULL)
-        return OGID_ENOMEM;
-    zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
-    if (zf == NULL) {
-        free(buf);
-        return OGID_EFORMAT; /* encrypted, or an unknown compression method */
-    }
-    /* One byte of room past the declared size: filling it means the entry
-     * inflates to more than it says, and it is refused. */
-    while (total <= size) {
-        zip_int64_t n = zip_fread(zf, buf + total, size + 1 - total);
-
-        if (n < 0) {
-            zip_fclose(zf);
-            free(buf);
-            return OGID_EFORMAT; /* bad deflate data or CRC */
-        }
-        if (n == 0)
-            break;
-        total += (size_t)n;
-    }
-    zip_fclose(zf);
-    if (total != size) {
-        if (host != NULL)
-            host->log(OGID_LOG_WARN, PLUGIN, "%s: %s its declared size %zu", name,
-                      total > size ? "inflates past" : "ends short of", size);
-        free(buf);
-        return OGID_EFORMAT;
-    }
-    buf[size] = '\0';
-    *budget -= size;
-    *out = buf;
-    *out_len = size;
-    return 0;
+    return ogid_pc_zip_read(host, PLUGIN, za, name, limit, budget, out, out_len);
 }
 
 /* XML from the package: no network, no DTD, no entity substitution; a
@@ -592,7 +434,7 @@ static void strings_free(struct strings *s)
 
 /* The text of a string item (<si> or <is>): its <t>, and the <t> of its
  * rich-text runs <r>; phonetic runs <rPh> are readings, not text. */
-static void item_text(const xmlNode *si, struct tbuf *t)
+static void item_text(const xmlNode *si, struct ogid_pc_text *t)
 {
     for (const xmlNode *c = si->children; c != NULL; c = c->next) {
         const xmlNode *tn = NULL;
@@ -616,7 +458,7 @@ static int read_strings(zip_t *za, const char *part, size_t *budget, struct stri
 {
     xmlDoc *doc;
     xmlNode *root;
-    struct tbuf t = {0};
+    struct ogid_pc_text t = {0};
     size_t n = 0;
     int rc;
 
@@ -635,7 +477,7 @@ static int read_strings(zip_t *za, const char *part, size_t *budget, struct stri
     for (xmlNode *c = root ? root->children : NULL; c != NULL; c = c->next) {
         if (!named(c, "si"))
             continue;
-        tb_reset(&t);
+        ogid_pc_text_reset(&t);
         item_text(c, &t);
         if (t.oom || (out->v[out->n] = tb_trimmed(&t)) == NULL) {
             rc = OGID_ENOMEM;
@@ -921,7 +763,7 @@ static int cmp_cell(const void *a, const void *b)
 
 /* The text of one <c>, into t (empty for a cell without a value). */
 static void cell_value(const xmlNode *c, const struct strings *sst, const struct styles *st,
-                       int date1904, struct tbuf *t)
+                       int date1904, struct ogid_pc_text *t)
 {
     xmlChar *type = attr(c, "t"), *style = attr(c, "s"), *v = NULL;
     xmlNode *vn = child(c, "v");
@@ -942,7 +784,7 @@ static void cell_value(const xmlNode *c, const struct strings *sst, const struct
         unsigned long i = strtoul((const char *)v, &end, 10);
 
         if (end != (char *)v && *end == '\0' && i < sst->n)
-            tb_bytes(t, sst->v[i], strlen(sst->v[i]));
+            ogid_pc_text_append(t, sst->v[i], strlen(sst->v[i]));
     } else if (strcmp(ty, "b") == 0) {
         tb_text(t, strcmp((const char *)v, "1") == 0 ? "TRUE" : "FALSE");
     } else if (strcmp(ty, "d") == 0) {
@@ -950,7 +792,7 @@ static void cell_value(const xmlNode *c, const struct strings *sst, const struct
         const char *s = (const char *)v;
 
         if (strlen(s) >= 10 && s[4] == '-' && s[7] == '-')
-            tb_bytes(t, s, 10);
+            ogid_pc_text_append(t, s, 10);
         else
             tb_text(t, s);
     } else if (strcmp(ty, "n") == 0) {
@@ -960,7 +802,7 @@ static void cell_value(const xmlNode *c, const struct strings *sst, const struct
 
         if (xf < st->n && st->is_date[xf] && end != (char *)v &&
             serial_date(x, date1904, buf, sizeof buf) == 0) {
-            tb_bytes(t, buf, strlen(buf));
+            ogid_pc_text_append(t, buf, strlen(buf));
         } else {
             number_text((const char *)v, buf, sizeof buf);
             tb_text(t, buf);
@@ -1042,7 +884,7 @@ static int read_sheet(zip_t *za, const char *part, size_t *budget,
 {
     xmlDoc *doc;
     xmlNode *ws, *data;
-    struct tbuf t = {0};
+    struct ogid_pc_text t = {0};
     uint32_t row = 0;
     int rc;
 
@@ -1095,7 +937,7 @@ static int read_sheet(zip_t *za, const char *part, size_t *budget,
             col = rc_col + 1;
             if (rc_col >= MAX_COLUMNS)
                 continue;
-            tb_reset(&t);
+            ogid_pc_text_reset(&t);
             cell_value(c, sst, st, date1904, &t);
             if (t.oom) {
                 rc = OGID_ENOMEM;
@@ -1275,8 +1117,6 @@ static int xlsx_parse(const struct ogid_input *in, const struct ogid_doc_builder
     struct strings sst = {0};
     struct styles st = {0};
     struct sheet sh = {0};
-    zip_error_t zerr;
-    zip_source_t *src;
     zip_t *za;
     xmlChar *rid = NULL;
     size_t budget = max_expanded;
@@ -1284,22 +1124,9 @@ static int xlsx_parse(const struct ogid_input *in, const struct ogid_doc_builder
 
     if (in->bytes == NULL || in->len < 4 || memcmp(in->bytes, "PK\3\4", 4) != 0)
         return OGID_EFORMAT;
-    zip_error_init(&zerr);
-    src = zip_source_buffer_create(in->bytes, in->len, 0, &zerr);
-    if (src == NULL) {
-        zip_error_fini(&zerr);
-        return OGID_ENOMEM;
-    }
-    za = zip_open_from_source(src, ZIP_RDONLY, &zerr);
-    if (za == NULL) {
-        if (host != NULL)
-            host->log(OGID_LOG_INFO, PLUGIN, "not a readable zip: %s",
-                      zip_error_strerror(&zerr));
-        zip_source_free(src);
-        zip_error_fini(&zerr);
-        return OGID_EFORMAT;
-    }
-    zip_error_fini(&zerr);
+    za = ogid_pc_zip_open(host, PLUGIN, in->bytes, in->len, &rc);
+    if (za == NULL)
+        return rc;
     if ((rc = find_workbook(za, &budget, &pt)) != 0 ||
         (rc = read_workbook(za, &budget, &pt, &rid)) != 0 ||
         (rc = read_workbook_rels(za, &budget, &pt, rid)) != 0 ||
