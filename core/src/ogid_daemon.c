@@ -72,6 +72,9 @@ struct worker {
     int term_signal;
     int timed_out;
     int stdin_closed;
+    /* Set when the worker has loaded its plugins, forms and rules and says
+     * so: the deadline of a report counts from then, not from the start. */
+    int ready;
     struct job *job;
     char *buf;
     size_t len, cap;
@@ -255,7 +258,8 @@ static void close_stdin(struct worker *w)
 
 static int worker_current(const struct daemon *d, const struct worker *w)
 {
-    return w->generation == d->generation && !w->stdin_closed && !w->exited && !w->eof;
+    return w->ready && w->generation == d->generation && !w->stdin_closed && !w->exited &&
+           !w->eof;
 }
 
 /* After a deadline kill inside a rule: queues the job again with that rule
@@ -370,6 +374,11 @@ static void handle_line(struct worker *w, const char *line, size_t len)
     json_t *r = json_loadb(line, len, 0, NULL);
     const char *job = json_string_value(json_object_get(r, "job"));
 
+    if (w->job == NULL && !w->ready && json_is_true(json_object_get(r, "ready"))) {
+        w->ready = 1;
+        json_decref(r);
+        return;
+    }
     if (w->job == NULL || job == NULL || strcmp(job, w->job->id) != 0) {
         ogid_error("worker", "unexpected output from worker %ld; killing it",
                    (long)w->proc.pid);

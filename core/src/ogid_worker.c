@@ -47,6 +47,10 @@ int ogid_worker_main(const struct ogid_config *cfg)
         ogid_error("worker", "cannot start: %s", err);
         return 78;
     }
+    /* Loaded: the daemon hands out reports, and starts their deadlines,
+     * only from now on. */
+    fputs("{\"ready\":true}\n", stdout);
+    fflush(stdout);
     while ((n = getline(&line, &cap, stdin)) > 0) {
         char *job = line, *path, *name, *skip;
         json_t *result;

@@ -2,7 +2,8 @@
  * "JOB<TAB>PATH<TAB>NAME<TAB>SKIP" (SKIP: rule ids not to run,
  * comma-separated, usually empty), runs the pipeline on each, and writes one result a
  * line (compact JSON, the result of ogid_pipeline_check plus "job") on
- * stdout. It exits on end of input. The daemon supervises it. */
+ * stdout, after a first line {"ready":true} once it has loaded. It exits on
+ * end of input. The daemon supervises it. */
 #ifndef OGID_WORKER_H
 #define OGID_WORKER_H
 

@@ -339,7 +339,7 @@ def scenario_worker_timeout(tmp):
     Either way the next report is served."""
     cfg = os.path.join(tmp, "t.yaml")
     with open(cfg, "w") as f:
-        f.write("deadline: 1s\nworkers: 1\n")
+        f.write("deadline: 3s\nworkers: 1\n")
     rules = os.path.join(tmp, "rules")
     os.mkdir(rules)
     with open(os.path.join(rules, "slow.lua"), "w") as f:
